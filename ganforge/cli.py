@@ -1,0 +1,199 @@
+"""The ``ganforge`` command: train, sample, interpolate, export, presets."""
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+from .config import Config, describe_keys, load_config_file, load_preset, parse_override, preset_names
+from .errors import GanforgeError
+
+
+def _train(args) -> int:
+    from .train.run import train
+    if args.list_keys:
+        print(describe_keys())
+        return 0
+    if args.out is None and not args.dry_run:
+        raise GanforgeError("train needs --out DIR (the run directory)")
+    if args.preset and args.config:
+        raise GanforgeError("give --preset or --config, not both")
+    cfg = load_preset(args.preset) if args.preset else load_config_file(args.config) if args.config else Config()
+    if args.model:
+        cfg.set("model.name", args.model, origin="--model")
+    if args.data:
+        cfg.set("data.source", args.data, origin="--data")
+    if args.device:
+        cfg.set("train.device", args.device, origin="--device")
+    for item in args.set or []:
+        key, value = parse_override(item)
+        cfg.set(key, value)
+    summary = train(cfg, args.out or ".", resume=args.resume, force=args.force,
+                    show_progress=not args.no_progress, dry_run=args.dry_run)
+    if args.dry_run:
+        print(summary["description"] + f"# data: {summary['images']:,} training images\n# dry run: config valid, "
+              f"nothing written")
+        return 0
+    rate = summary["trained_steps"] / max(summary["seconds"], 1e-9)
+    print(f"trained {summary['trained_steps']} steps (now at {summary['steps']}) in {summary['seconds']:.1f} s "
+          f"({rate:.2f} steps/s)\ncheckpoint: {summary['checkpoint']}\nsample sheet: {summary['sheet']}")
+    return 0
+
+
+def _load(args):
+    from .pretrained import load
+    return load(args.run, device=args.device or "cpu", standing_stats=args.standing_stats)
+
+
+def _out_path(path: str) -> pathlib.Path:
+    out = pathlib.Path(path).expanduser()
+    if out.suffix.lower() != ".png":
+        raise GanforgeError(f"--out {out}: expected a .png file name")
+    if out.is_dir():
+        raise GanforgeError(f"--out {out} is a directory; give a .png file name")
+    return out
+
+
+def _sample(args) -> int:
+    from .sampling import sample
+    from .viz import image_grid, labelled_sheet, save_png
+    out = _out_path(args.out)
+    G = _load(args)
+    classes = args.classes
+    if classes == ["all"]:
+        classes = list(range(G.num_classes))
+    images = sample(G, classes=classes, n=args.n, truncation=args.truncation, seed=args.seed)
+    scale = max(1, 96 // G.image_shape[-1])
+    if classes and len(classes) > 1:
+        if args.n % len(classes):
+            raise GanforgeError(f"--n {args.n} must be a multiple of the {len(classes)} classes to give one row per "
+                                f"class")
+        rows = images.view(len(classes), args.n // len(classes), *images.shape[1:])
+        sheet = labelled_sheet(rows, [G.class_names[G.class_index(c)] for c in classes], scale=scale)
+    else:
+        sheet = image_grid(images, ncol=args.columns, scale=scale)
+    save_png(sheet, out)
+    print(f"wrote {out} ({args.n} images, {sheet.width}x{sheet.height} px)")
+    return 0
+
+
+def _interpolate(args) -> int:
+    from .sampling import interpolation
+    from .viz import labelled_sheet, save_png
+    out = _out_path(args.out)
+    G = _load(args)
+    rows = interpolation(G, args.from_class, args.to_class, steps=args.steps, rows=args.rows,
+                         from_seed=args.seed, to_seed=args.to_seed, truncation=args.truncation)
+    a, b = G.class_names[G.class_index(args.from_class)], G.class_names[G.class_index(args.to_class)]
+    columns = [a] + [""] * (args.steps - 2) + [b]
+    sheet = labelled_sheet(rows, [f"z{r}" for r in range(args.rows)], scale=max(1, 96 // G.image_shape[-1]),
+                           column_labels=columns)
+    save_png(sheet, out)
+    print(f"wrote {out} ({args.rows} rows x {args.steps} steps, {a} -> {b})")
+    return 0
+
+
+def _export(args) -> int:
+    from .pretrained import save_pretrained
+    out = pathlib.Path(args.out).expanduser()
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise GanforgeError(f"{out} is not empty; choose another --out or pass --force to overwrite the export")
+    save_pretrained(_load(args), out)
+    print(f"exported the EMA generator to {out} (config.json + model.safetensors)")
+    return 0
+
+
+def _presets(args) -> int:
+    for name in preset_names():
+        m, d, t = (load_preset(name).model, load_preset(name).data, load_preset(name).train)
+        print(f"{name:24s} {m.name}, {d.resolution} px, ch {m.ch}, batch {t.batch_size}x{t.accumulate}, "
+              f"{t.steps} steps, data {d.source}")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _truncation(text: str) -> float | None:
+    if text.lower() in ("none", "off"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a threshold > 0 or 'none', got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a threshold > 0 or 'none', got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ganforge", description="Class-conditional image synthesis with GANs.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a model (or resume a run)")
+    t.add_argument("--preset", help=f"a preset config: {', '.join(preset_names())}")
+    t.add_argument("--config", help="a YAML/JSON config file")
+    t.add_argument("--model", help="model family (model.name)")
+    t.add_argument("--data", help="data source: fashion-mnist, an image folder, an .npz or a CIFAR-10 directory")
+    t.add_argument("--out", help="run directory")
+    t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
+    t.add_argument("--device", help="cpu, cuda, cuda:N, mps or auto")
+    t.add_argument("--resume", action="store_true", help="continue the run in --out from its newest checkpoint")
+    t.add_argument("--force", action="store_true", help="replace the run already in --out")
+    t.add_argument("--dry-run", action="store_true", help="print the resolved config and parameter counts, exit")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.add_argument("--list-keys", action="store_true", help="list every config key with its default and range")
+    t.set_defaults(func=_train)
+
+    def model_args(q):
+        q.add_argument("run", help="a run directory or an exported generator")
+        q.add_argument("--device", help="cpu (default), cuda, mps")
+        q.add_argument("--truncation", type=_truncation, default=None, help="truncation threshold psi > 0 or none")
+        q.add_argument("--standing-stats", type=int, default=None, help="standing-statistics passes (default: run's)")
+        q.add_argument("--out", required=True, help="output .png")
+
+    s = sub.add_parser("sample", help="write a grid of samples")
+    model_args(s)
+    s.add_argument("--class", dest="classes", action="append", help="class name or index (repeatable; 'all')")
+    s.add_argument("--n", type=_positive_int, default=16, help="number of images (total)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--columns", type=_positive_int, default=None, help="grid columns (single class or random)")
+    s.set_defaults(func=_sample)
+
+    i = sub.add_parser("interpolate", help="interpolate between two classes (and optionally two seeds)")
+    model_args(i)
+    i.add_argument("--from-class", required=True)
+    i.add_argument("--to-class", required=True)
+    i.add_argument("--steps", type=_positive_int, default=8)
+    i.add_argument("--rows", type=_positive_int, default=4, help="rows, each with its own latent")
+    i.add_argument("--seed", type=int, default=0, help="seed of the rows' latents")
+    i.add_argument("--to-seed", type=int, default=None, help="also interpolate the latent toward this seed's")
+    i.set_defaults(func=_interpolate)
+
+    e = sub.add_parser("export", help="save a run's EMA generator as config.json + model.safetensors")
+    e.add_argument("run")
+    e.add_argument("--out", required=True)
+    e.add_argument("--force", action="store_true")
+    e.set_defaults(func=_export, device=None, standing_stats=None)
+
+    sub.add_parser("presets", help="list presets").set_defaults(func=_presets)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GanforgeError as e:
+        print(f"ganforge {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"ganforge {args.command}: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,290 @@
+"""Typed run configuration: dataclasses, YAML/JSON io, presets, dotted overrides and validation.
+
+A run is described by one :class:`Config` with four sections (data, model, loss, train). Every field
+carries its allowed range or choices, so a bad value fails with a message that says what is allowed,
+and an unknown key fails with the list of valid keys.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import pathlib
+from dataclasses import dataclass, field
+from importlib import resources
+
+import yaml
+
+from .errors import GanforgeError
+
+
+class ConfigError(GanforgeError):
+    pass
+
+
+def _f(default, help: str, lo=None, hi=None, choices=None):
+    """A dataclass field with its documentation and allowed values."""
+    meta = {"help": help, "lo": lo, "hi": hi, "choices": choices}
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class DataConfig:
+    source: str = _f("fashion-mnist", "'fashion-mnist' (embedded) or a path: image folder, .npz file, "
+                     "or a CIFAR-10 'cifar-10-batches-py' directory")
+    kind: str = _f("auto", "how to read source", choices=["auto", "embedded", "folder", "npz", "cifar10"])
+    resolution: int = _f(32, "image size in pixels (a power of two)", lo=16, hi=512)
+    channels: int = _f(1, "1 (greyscale) or 3 (RGB)", choices=[1, 3])
+    hflip: bool = _f(False, "random horizontal flips of real images")
+    preload: str = _f("auto", "decode an image folder into memory once ('auto': when it fits in 2 GiB)",
+                      choices=["auto", "true", "false"])
+    num_workers: int = _f(0, "data-loading worker processes (folder datasets)", lo=0, hi=64)
+
+
+@dataclass
+class ModelConfig:
+    name: str = _f("biggan", "model family", choices=["biggan"])
+    ch: int = _f(64, "generator width multiplier", lo=1, hi=1024)
+    d_ch: int = _f(64, "discriminator width multiplier", lo=1, hi=1024)
+    dim_z: int = _f(128, "latent size (divisible into blocks + 1 chunks when hier)", lo=1, hi=4096)
+    shared: bool = _f(True, "one shared class embedding feeding every conditional BN")
+    shared_dim: int = _f(128, "size of the shared class embedding", lo=1, hi=4096)
+    hier: bool = _f(True, "hierarchical latents: z split into chunks, one per block (needs shared)")
+    g_attention: list = _f([], "resolutions with self-attention in G, e.g. [64]")
+    d_attention: list = _f([], "resolutions with self-attention in D, e.g. [64]")
+    widths: str = _f("auto", "channel plan: 'ladder' (ImageNet, >= 64 px), 'uniform' (CIFAR, 4*ch), "
+                     "'auto' (uniform up to 32 px, ladder above)", choices=["auto", "ladder", "uniform"])
+    init: str = _f("ortho", "weight init", choices=["ortho", "N02", "xavier"])
+    sn_eps: float = _f(1e-6, "spectral-norm epsilon", lo=0.0, hi=1.0)
+    bn_eps: float = _f(1e-5, "batch-norm epsilon", lo=0.0, hi=1.0)
+    num_classes: int = _f(0, "number of classes (0 = from the data)", lo=0, hi=100000)
+    class_names: list = _f([], "class names (empty = from the data)")
+
+
+@dataclass
+class LossConfig:
+    name: str = _f("hinge", "adversarial loss", choices=["hinge"])
+
+
+@dataclass
+class TrainConfig:
+    steps: int = _f(10000, "generator steps to train for", lo=0, hi=10**9)
+    batch_size: int = _f(64, "images per D/G step before accumulation", lo=1, hi=65536)
+    accumulate: int = _f(1, "gradient-accumulation passes per step (G and D)", lo=1, hi=1024)
+    d_steps: int = _f(1, "discriminator steps per generator step", lo=1, hi=100)
+    g_lr: float = _f(1e-4, "generator learning rate", lo=0.0, hi=1.0)
+    d_lr: float = _f(4e-4, "discriminator learning rate", lo=0.0, hi=1.0)
+    beta1: float = _f(0.0, "Adam beta1", lo=0.0, hi=1.0)
+    beta2: float = _f(0.999, "Adam beta2", lo=0.0, hi=1.0)
+    adam_eps: float = _f(1e-6, "Adam epsilon", lo=0.0, hi=1.0)
+    g_ortho: float = _f(0.0, "modified orthogonal regularisation strength for G (paper: 1e-4)", lo=0.0, hi=1.0)
+    d_ortho: float = _f(0.0, "modified orthogonal regularisation strength for D", lo=0.0, hi=1.0)
+    ema_decay: float = _f(0.9999, "EMA decay of the generator weights", lo=0.0, hi=1.0)
+    ema_start: int = _f(0, "step before which the EMA simply copies G", lo=0, hi=10**9)
+    standing_stats: int = _f(0, "forward passes for standing BN statistics when sampling (0 = off)",
+                             lo=0, hi=10000)
+    seed: int = _f(0, "seed of every random choice in the run", lo=0, hi=2**31 - 1)
+    device: str = _f("auto", "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
+    threads: int = _f(0, "CPU threads for torch (0 = torch's default)", lo=0, hi=1024)
+    channels_last: bool = _f(False, "NHWC memory layout for convolutions (faster on CPUs and tensor cores)")
+    log_every: int = _f(50, "steps between log lines", lo=1, hi=10**9)
+    sample_every: int = _f(500, "steps between sample sheets (0 = only at the end)", lo=0, hi=10**9)
+    checkpoint_every: int = _f(1000, "steps between checkpoints (0 = only at the end)", lo=0, hi=10**9)
+    keep_checkpoints: int = _f(2, "how many recent checkpoints to keep", lo=1, hi=1000)
+
+
+SECTIONS = {"data": DataConfig, "model": ModelConfig, "loss": LossConfig, "train": TrainConfig}
+# Keys that may change when a run is resumed; everything else must match the saved run.
+RESUMABLE_KEYS = {"train.steps", "train.log_every", "train.sample_every", "train.checkpoint_every",
+                  "train.keep_checkpoints", "train.device", "train.threads", "data.num_workers"}
+
+
+@dataclass
+class Config:
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    # ---- io -------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict, origin: str = "config") -> "Config":
+        if not isinstance(d, dict):
+            raise ConfigError(f"{origin}: expected a mapping with sections {sorted(SECTIONS)}, got {type(d).__name__}")
+        cfg = cls()
+        for section, values in d.items():
+            if section not in SECTIONS:
+                raise ConfigError(f"{origin}: unknown section '{section}'; valid sections: {', '.join(SECTIONS)}")
+            if values is None:
+                continue
+            if not isinstance(values, dict):
+                raise ConfigError(f"{origin}: section '{section}' must be a mapping of keys to values")
+            for key, value in values.items():
+                cfg.set(f"{section}.{key}", value, origin=origin)
+        return cfg
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    # ---- dotted access ----------------------------------------------------------------------
+    def set(self, dotted: str, value, origin: str = "--set") -> None:
+        section_name, _, key = dotted.partition(".")
+        if section_name not in SECTIONS or not key:
+            raise ConfigError(f"{origin}: unknown key '{dotted}'; keys look like 'section.key' with sections "
+                              f"{', '.join(SECTIONS)}")
+        section = getattr(self, section_name)
+        fields = {f.name: f for f in dataclasses.fields(section)}
+        if key not in fields:
+            raise ConfigError(f"{origin}: unknown key '{dotted}'; valid keys in '{section_name}': "
+                              f"{', '.join(fields)}")
+        setattr(section, key, _coerce(fields[key], value, dotted, origin))
+
+    def get(self, dotted: str):
+        section_name, _, key = dotted.partition(".")
+        return getattr(getattr(self, section_name), key)
+
+    def flat(self) -> dict:
+        return {f"{s}.{k}": v for s, sec in self.to_dict().items() for k, v in sec.items()}
+
+    def validate(self) -> "Config":
+        """Check cross-field rules; returns self so calls chain."""
+        res = self.data.resolution
+        if res & (res - 1):
+            raise ConfigError(f"data.resolution={res} is not a power of two (allowed: 16, 32, 64, ..., 512)")
+        m = self.model
+        if m.hier and not m.shared:
+            raise ConfigError("model.hier=true needs model.shared=true (hierarchical latents are concatenated "
+                              "to the shared class embedding)")
+        for key in ("g_attention", "d_attention"):
+            for r in getattr(m, key):
+                if r < 4 or r > res or r & (r - 1):
+                    raise ConfigError(f"model.{key} holds {r}; attention resolutions must be powers of two "
+                                      f"between 4 and data.resolution={res}")
+        if m.class_names and m.num_classes and len(m.class_names) != m.num_classes:
+            raise ConfigError(f"model.class_names has {len(m.class_names)} names but model.num_classes="
+                              f"{m.num_classes}")
+        return self
+
+
+def _coerce(f: dataclasses.Field, value, dotted: str, origin: str):
+    """Convert a YAML/CLI value to the field's type and check its range."""
+    kind = f.type  # a string under postponed annotations
+    meta = f.metadata
+    bad = lambda what: ConfigError(f"{origin}: {dotted}={value!r} is not valid: expected {what}")  # noqa: E731
+    if kind == "bool":
+        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
+            value = value.lower() in ("true", "yes", "1")
+        if not isinstance(value, bool):
+            raise bad("true or false")
+    elif kind == "int":
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise bad("an integer") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+            raise bad("an integer")
+        value = int(value)
+    elif kind == "float":
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise bad("a number") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise bad("a finite number")
+        value = float(value)
+    elif kind == "str":
+        if isinstance(value, bool):  # YAML reads true/false as booleans
+            value = "true" if value else "false"
+        if not isinstance(value, (str, int, float)):
+            raise bad("a string")
+        value = str(value)
+    elif kind == "list":
+        value = _as_list(value, dotted, bad)
+    if meta.get("choices") is not None and value not in meta["choices"]:
+        raise ConfigError(f"{origin}: {dotted}={value!r} is not valid: choose one of "
+                          f"{', '.join(map(str, meta['choices']))}")
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(f"{origin}: {dotted}={value!r} is out of range: allowed {lo} to {hi}")
+    return value
+
+
+def _as_list(value, dotted, bad):
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        parsed = yaml.safe_load(value) if value.strip().startswith("[") else value.split(",")
+        value = parsed
+    if not isinstance(value, (list, tuple)):
+        value = [value]
+    if dotted == "model.class_names":
+        return [str(v).strip() for v in value]
+    out = []
+    for v in value:
+        try:
+            out.append(int(str(v).strip()))
+        except ValueError:
+            raise bad("a list of integers, e.g. [32, 64] or 32,64") from None
+    return out
+
+
+# ---- presets and files ---------------------------------------------------------------------
+
+def preset_names() -> list[str]:
+    return sorted(p.name[:-5] for p in resources.files("ganforge.presets").iterdir() if p.name.endswith(".yaml"))
+
+
+def load_preset(name: str) -> Config:
+    names = preset_names()
+    if name not in names:
+        raise ConfigError(f"unknown preset '{name}'; available presets: {', '.join(names)}")
+    text = resources.files("ganforge.presets").joinpath(f"{name}.yaml").read_text()
+    return Config.from_dict(yaml.safe_load(text) or {}, origin=f"preset {name}")
+
+
+def load_config_file(path: str | pathlib.Path) -> Config:
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        data = yaml.safe_load(path.read_text())  # YAML is a superset of JSON
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML/JSON ({e.__class__.__name__}: {str(e).splitlines()[0]})") from None
+    return Config.from_dict(data or {}, origin=str(path))
+
+
+def parse_override(text: str) -> tuple[str, object]:
+    """'train.steps=500' -> ('train.steps', 500), the value read as YAML."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set {text!r}: expected KEY=VALUE, e.g. train.steps=500")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key.strip(), value
+
+
+def describe_keys() -> str:
+    """All keys with defaults and help, for `ganforge train --help-config`."""
+    lines = []
+    for sname, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+            allowed = ""
+            if f.metadata.get("choices"):
+                allowed = f" [{'|'.join(map(str, f.metadata['choices']))}]"
+            elif f.metadata.get("lo") is not None:
+                allowed = f" [{f.metadata['lo']}..{f.metadata['hi']}]"
+            lines.append(f"  {sname}.{f.name} = {default!r}{allowed}  {f.metadata.get('help', '')}")
+    return "\n".join(lines)

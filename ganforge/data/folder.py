@@ -1,0 +1,86 @@
+"""A folder of labelled images: one sub-folder per class (its name is the class name), any image size.
+
+Images are resized (short side) and centre-cropped to the configured resolution and converted to L or
+RGB. Small sets are decoded once into memory (which also checks every file before training starts);
+large ones are decoded batch by batch.
+"""
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+
+from ..errors import GanforgeError
+from .arrays import ArrayDataset
+from .transforms import pil_to_array
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm", ".pbm"}
+PRELOAD_BUDGET_BYTES = 2 * 1024 ** 3
+
+
+def scan_folder(root: pathlib.Path) -> tuple[list[pathlib.Path], np.ndarray, list[str]]:
+    """Image files, their labels and the sorted class names; clear errors for empty layouts."""
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not classes:
+        raise GanforgeError(f"{root}: no class sub-folders found. An image-folder dataset holds one sub-folder per "
+                            f"class (e.g. {root}/cat/001.png, {root}/dog/002.jpg)")
+    files, labels, empty = [], [], []
+    for label, name in enumerate(classes):
+        found = sorted(p for p in (root / name).rglob("*")
+                       if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file() and not p.name.startswith("."))
+        if not found:
+            empty.append(name)
+        files += found
+        labels += [label] * len(found)
+    if not files:
+        raise GanforgeError(f"{root}: the class sub-folders ({', '.join(classes[:10])}) hold no images "
+                            f"(looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
+    if empty:
+        raise GanforgeError(f"{root}: class folder(s) {', '.join(empty[:10])} hold no images; remove them or add "
+                            f"images")
+    return files, np.asarray(labels, dtype=np.int64), classes
+
+
+def read_image(path: pathlib.Path, resolution: int, channels: int) -> np.ndarray:
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return pil_to_array(img, resolution, channels)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
+        raise GanforgeError(f"{path}: cannot read this image ({e.__class__.__name__}: {e}); fix or remove the "
+                            f"file") from None
+
+
+class FolderDataset:
+    """Decodes images on access; same interface as :class:`ArrayDataset`."""
+
+    def __init__(self, files, labels, class_names, resolution: int, channels: int, source: str):
+        self.files, self.class_names, self.source = files, class_names, source
+        self.labels = torch.from_numpy(labels)
+        self.resolution, self.channels = resolution, channels
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitems__(self, indices) -> tuple[torch.Tensor, torch.Tensor]:
+        idx = [int(i) for i in indices]
+        images = np.stack([read_image(self.files[i], self.resolution, self.channels) for i in idx])
+        return torch.from_numpy(images), self.labels[idx]
+
+    @property
+    def image_shape(self) -> tuple[int, ...]:
+        return (self.channels, self.resolution, self.resolution)
+
+
+def load_folder(root: pathlib.Path, resolution: int, channels: int, preload: str = "auto"):
+    files, labels, classes = scan_folder(root)
+    lazy = FolderDataset(files, labels, classes, resolution, channels, str(root))
+    fits = len(files) * channels * resolution ** 2 <= PRELOAD_BUDGET_BYTES
+    if preload == "false" or (preload == "auto" and not fits):
+        return lazy
+    images = np.empty((len(files), channels, resolution, resolution), dtype=np.uint8)
+    for i, path in enumerate(files):
+        images[i] = read_image(path, resolution, channels)
+    return ArrayDataset(images, labels, classes, str(root))

@@ -1,0 +1,80 @@
+"""An endless, resumable stream of shuffled real batches.
+
+Epoch e visits the data in a permutation drawn from (seed, e); a batch's horizontal flips are drawn from
+(seed, e, batch index). The stream's whole state is (epoch, batch index), so a resumed run sees exactly
+the batches an uninterrupted run would have seen, whatever the number of loader workers. The last
+incomplete batch of an epoch is dropped.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from ..errors import GanforgeError
+
+
+def _generator(*key: int) -> torch.Generator:
+    seed = int(np.random.SeedSequence(list(key)).generate_state(1, dtype=np.uint64)[0] >> 1)
+    return torch.Generator().manual_seed(seed)
+
+
+class _EpochBatches(torch.utils.data.Sampler):
+    def __init__(self, order: torch.Tensor, batch_size: int, start: int):
+        self.order, self.batch_size, self.start = order, batch_size, start
+
+    def __len__(self) -> int:
+        return len(self.order) // self.batch_size - self.start
+
+    def __iter__(self):
+        for b in range(self.start, len(self.order) // self.batch_size):
+            yield self.order[b * self.batch_size:(b + 1) * self.batch_size].tolist()
+
+
+def _collate(batch):
+    return batch  # __getitems__ already returns (images, labels)
+
+
+class BatchStream:
+    def __init__(self, dataset, batch_size: int, seed: int, hflip: bool = False, num_workers: int = 0):
+        if len(dataset) < batch_size:
+            raise GanforgeError(f"{dataset.source}: {len(dataset)} images is fewer than one batch "
+                                f"(train.batch_size={batch_size}); lower the batch size or add images")
+        self.dataset, self.batch_size, self.seed = dataset, batch_size, seed
+        self.hflip, self.num_workers = hflip, num_workers
+        self.epoch, self.batch = 0, 0
+        self._iter = None
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return len(self.dataset) // self.batch_size
+
+    def state_dict(self) -> dict:
+        return {"epoch": self.epoch, "batch": self.batch}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.epoch, self.batch = int(state["epoch"]), int(state["batch"])
+        self._iter = None
+
+    def _start_epoch(self):
+        order = torch.randperm(len(self.dataset), generator=_generator(self.seed, self.epoch))
+        sampler = _EpochBatches(order, self.batch_size, self.batch)
+        loader = DataLoader(self.dataset, batch_sampler=sampler, num_workers=self.num_workers,
+                            collate_fn=_collate, persistent_workers=False)
+        self._iter = iter(loader)
+
+    def next(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The next (uint8 images [B, C, H, W], int64 labels [B])."""
+        if self.batch >= self.batches_per_epoch:
+            self.epoch, self.batch, self._iter = self.epoch + 1, 0, None
+        if self._iter is None:
+            self._start_epoch()
+        try:
+            images, labels = next(self._iter)
+        except GanforgeError as e:  # from a loader worker: keep the message, drop the worker's traceback
+            raise GanforgeError(str(e).rsplit("GanforgeError: ", 1)[-1].strip()) from None
+        if self.hflip:
+            flip = torch.rand(len(images), generator=_generator(self.seed, self.epoch, self.batch + 1)) < 0.5
+            images = torch.where(flip[:, None, None, None], images.flip(-1), images)
+        self.batch += 1
+        return images, labels

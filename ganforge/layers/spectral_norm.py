@@ -1,0 +1,67 @@
+"""Spectral normalisation (Miyato et al. 2018) with a persistent singular-vector buffer.
+
+Follows BigGAN-PyTorch: the weight is viewed as a matrix [out, -1]; each forward runs power iteration
+from the stored left singular vector ``u`` (v = normalise(Wᵀu), u' = normalise(Wv)) and divides W by
+σ = u'ᵀWv, with gradients flowing through W only. In training mode ``u`` is replaced by ``u'``;
+in eval mode the same step is computed but nothing is stored, so evaluation never changes the model.
+``sigma`` records the latest training-mode estimate (useful for logging and tests).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class SpectralNorm:
+    """Mixin for layers that own ``self.weight``; call :meth:`init_spectral_norm` after the layer's init."""
+
+    def init_spectral_norm(self, eps: float = 1e-6, n_power_iterations: int = 1) -> None:
+        self.sn_eps = eps
+        self.n_power_iterations = n_power_iterations
+        self.register_buffer("u", torch.randn(self.weight.shape[0]))
+        self.register_buffer("sigma", torch.ones(()))
+
+    def normalized_weight(self) -> torch.Tensor:
+        w = self.weight
+        mat = w.reshape(w.shape[0], -1).float()
+        with torch.no_grad():
+            u = self.u
+            for _ in range(self.n_power_iterations):
+                v = F.normalize(mat.t() @ u, dim=0, eps=self.sn_eps)
+                u = F.normalize(mat @ v, dim=0, eps=self.sn_eps)
+            if self.training:
+                self.u.copy_(u)
+        sigma = torch.dot(u, mat @ v)
+        if self.training:
+            self.sigma.copy_(sigma.detach())
+        return w / sigma.clamp_min(self.sn_eps).to(w.dtype)  # an all-zero W stays zero, not NaN
+
+
+class SNConv2d(SpectralNorm, nn.Conv2d):
+    def __init__(self, *args, sn_eps: float = 1e-6, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_spectral_norm(sn_eps)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self._conv_forward(x, self.normalized_weight(), self.bias)
+
+
+class SNLinear(SpectralNorm, nn.Linear):
+    def __init__(self, *args, sn_eps: float = 1e-6, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_spectral_norm(sn_eps)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x, self.normalized_weight(), self.bias)
+
+
+class SNEmbedding(SpectralNorm, nn.Embedding):
+    """Class embedding for the projection discriminator; the matrix normalised is [num_classes, dim]."""
+
+    def __init__(self, *args, sn_eps: float = 1e-6, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_spectral_norm(sn_eps)
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        return F.embedding(y, self.normalized_weight())

@@ -1,0 +1,151 @@
+"""BigGAN (Brock, Donahue & Simonyan, 2019): residual generator with conditional BN, shared class
+embedding and hierarchical latents; residual projection discriminator. Architecture as in
+BigGAN-PyTorch; channel plans come from :mod:`.widths`.
+
+Two exact rewrites of the reference for speed: G's skip path applies its 1×1 conv before the
+nearest-neighbour upsample, and D's skip path average-pools before its 1×1 conv. Both operations are
+linear and act per pixel, so the order does not change the result, only the cost (4× fewer pixels).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..config import Config
+from ..layers import (ClassEmbedding, ConditionalBatchNorm2d, SelfAttention, SNConv2d, SNEmbedding,
+                      SNLinear)
+from ..layers.init import init_weights
+from .base import ConditionalGenerator
+from .widths import discriminator_stages, generator_stages
+
+
+def check_attention(key: str, resolutions, stages, name: str) -> None:
+    available = sorted({s.out_resolution for s in stages})
+    for r in resolutions:
+        if r not in available:
+            raise ValueError(f"model.{key}={r}: {name} has no block at that resolution; its blocks output "
+                             f"{', '.join(map(str, available))} px")
+
+
+class GBlock(nn.Module):
+    """CBN → ReLU → upsample → 3×3 conv → CBN → ReLU → 3×3 conv, plus a 1×1-conv upsampled skip."""
+
+    def __init__(self, cin: int, cout: int, cond_dim: int | None, num_classes: int, sn_eps: float, bn_eps: float):
+        super().__init__()
+        cbn = dict(num_classes=num_classes, sn_eps=sn_eps, bn_eps=bn_eps)
+        self.bn1 = ConditionalBatchNorm2d(cin, cond_dim, **cbn)
+        self.conv1 = SNConv2d(cin, cout, 3, padding=1, sn_eps=sn_eps)
+        self.bn2 = ConditionalBatchNorm2d(cout, cond_dim, **cbn)
+        self.conv2 = SNConv2d(cout, cout, 3, padding=1, sn_eps=sn_eps)
+        self.conv_sc = SNConv2d(cin, cout, 1, sn_eps=sn_eps)
+
+    def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        h = F.interpolate(F.relu(self.bn1(x, c)), scale_factor=2)
+        h = self.conv2(F.relu(self.bn2(self.conv1(h), c)))
+        return h + F.interpolate(self.conv_sc(x), scale_factor=2)
+
+
+class DBlock(nn.Module):
+    """[ReLU] → 3×3 conv → ReLU → 3×3 conv → [avg-pool], plus a (pooled) 1×1-conv skip when shapes change."""
+
+    def __init__(self, cin: int, cout: int, preactivation: bool, downsample: bool, sn_eps: float):
+        super().__init__()
+        self.preactivation, self.downsample = preactivation, downsample
+        self.conv1 = SNConv2d(cin, cout, 3, padding=1, sn_eps=sn_eps)
+        self.conv2 = SNConv2d(cout, cout, 3, padding=1, sn_eps=sn_eps)
+        self.conv_sc = SNConv2d(cin, cout, 1, sn_eps=sn_eps) if (cin != cout or downsample) else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = F.relu(x) if self.preactivation else x
+        h = self.conv2(F.relu(self.conv1(h)))
+        if self.downsample:
+            h, x = F.avg_pool2d(h, 2), F.avg_pool2d(x, 2)
+        if self.conv_sc is not None:
+            x = self.conv_sc(x)
+        return h + x
+
+
+class Generator(ConditionalGenerator):
+    def __init__(self, config: Config):
+        super().__init__(config)
+        m, res = config.model, config.data.resolution
+        stages = generator_stages(res, m.widths)
+        self.num_blocks = len(stages)
+        if m.hier:
+            slots = self.num_blocks + 1
+            if m.dim_z % slots:
+                raise ValueError(f"model.dim_z={m.dim_z} must split into {slots} equal chunks with hierarchical "
+                                 f"latents at {res} px (e.g. {m.dim_z // slots * slots or slots})")
+            self.z_chunk = m.dim_z // slots
+        else:
+            self.z_chunk = m.dim_z
+        if m.shared:
+            self.shared = ClassEmbedding(self.num_classes, m.shared_dim)
+            cond_dim = m.shared_dim + (self.z_chunk if m.hier else 0)
+        else:
+            self.shared, cond_dim = None, None
+        self.bottom_channels = stages[0].in_mult * m.ch
+        self.linear = SNLinear(self.z_chunk, self.bottom_channels * 16, sn_eps=m.sn_eps)
+        self.blocks = nn.ModuleList(
+            GBlock(s.in_mult * m.ch, s.out_mult * m.ch, cond_dim, self.num_classes, m.sn_eps, m.bn_eps)
+            for s in stages)
+        check_attention("g_attention", m.g_attention, stages, "G")
+        self.attention = nn.ModuleDict({
+            str(k): SelfAttention(s.out_mult * m.ch, m.sn_eps)
+            for k, s in enumerate(stages) if s.out_resolution in m.g_attention})
+        last = stages[-1].out_mult * m.ch
+        self.output_bn = nn.BatchNorm2d(last, eps=m.bn_eps)
+        self.output_conv = SNConv2d(last, config.data.channels, 3, padding=1, sn_eps=m.sn_eps)
+        init_weights(self, m.init)
+
+    def no_regularization_parameters(self) -> list[nn.Parameter]:
+        """Parameters excluded from orthogonal regularisation: the shared embedding (BigGAN-PyTorch)."""
+        return list(self.shared.parameters()) if self.shared is not None else []
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        cond = self.shared(y) if self.shared is not None else y
+        if self.config.model.hier:
+            z, *chunks = torch.split(z, self.z_chunk, dim=1)
+            conds = [torch.cat([cond, zc.to(cond.dtype)], dim=1) for zc in chunks]
+        else:
+            conds = [cond] * self.num_blocks
+        h = self.linear(z).view(z.shape[0], self.bottom_channels, 4, 4)
+        for k, block in enumerate(self.blocks):
+            h = block(h, conds[k])
+            if str(k) in self.attention:
+                h = self.attention[str(k)](h)
+        return torch.tanh(self.output_conv(F.relu(self.output_bn(h))))
+
+
+class Discriminator(nn.Module):
+    def __init__(self, config: Config):
+        super().__init__()
+        m = config.model
+        stages = discriminator_stages(config.data.resolution, m.widths)
+        widths = [s.in_mult * m.d_ch or config.data.channels for s in stages]
+        self.blocks = nn.ModuleList(
+            DBlock(cin, s.out_mult * m.d_ch, preactivation=k > 0, downsample=s.resample, sn_eps=m.sn_eps)
+            for k, (cin, s) in enumerate(zip(widths, stages)))
+        check_attention("d_attention", m.d_attention, stages, "D")
+        seen, self.attention = set(), nn.ModuleDict()
+        for k, s in enumerate(stages):  # one attention layer per listed resolution, after its first block
+            if s.out_resolution in m.d_attention and s.out_resolution not in seen:
+                seen.add(s.out_resolution)
+                self.attention[str(k)] = SelfAttention(s.out_mult * m.d_ch, m.sn_eps)
+        last = stages[-1].out_mult * m.d_ch
+        self.linear = SNLinear(last, 1, sn_eps=m.sn_eps)
+        self.embed = SNEmbedding(m.num_classes, last, sn_eps=m.sn_eps)
+        init_weights(self, m.init)
+
+    def no_regularization_parameters(self) -> list[nn.Parameter]:
+        return []
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        h = x
+        for k, block in enumerate(self.blocks):
+            h = block(h)
+            if str(k) in self.attention:
+                h = self.attention[str(k)](h)
+        h = torch.sum(F.relu(h), dim=(2, 3))  # global sum pooling
+        return self.linear(h).squeeze(1) + (self.embed(y) * h).sum(1)  # projection

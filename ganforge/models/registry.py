@@ -1,0 +1,36 @@
+"""Model registry: family name -> (generator class, discriminator class)."""
+from __future__ import annotations
+
+import torch.nn as nn
+
+from ..config import Config, ConfigError
+from . import biggan
+
+FAMILIES: dict[str, tuple[type, type]] = {
+    "biggan": (biggan.Generator, biggan.Discriminator),
+}
+
+
+def _family(cfg: Config) -> tuple[type, type]:
+    if cfg.model.name not in FAMILIES:
+        raise ConfigError(f"unknown model '{cfg.model.name}'; available: {', '.join(FAMILIES)}")
+    return FAMILIES[cfg.model.name]
+
+
+def _build(cls: type, cfg: Config) -> nn.Module:
+    try:
+        return cls(cfg)
+    except ValueError as e:  # architecture constraints found while building
+        raise ConfigError(str(e)) from None
+
+
+def build_generator(cfg: Config) -> nn.Module:
+    return _build(_family(cfg)[0], cfg)
+
+
+def build_discriminator(cfg: Config) -> nn.Module:
+    return _build(_family(cfg)[1], cfg)
+
+
+def parameter_count(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())

@@ -1,0 +1,1 @@
+"""Training: the model-agnostic loop, EMA, checkpoints and logs."""

@@ -1,0 +1,171 @@
+"""The one training loop. It knows nothing of any architecture: it needs a generator with
+``forward(z, y)``, ``dim_z`` and ``num_classes``, a discriminator ``D(x, y) -> scores [B]``, and a stream
+of real batches. Losses come from the config.
+
+One step (BigGAN-PyTorch's order): ``d_steps`` discriminator updates, each over ``accumulate`` batches
+(fakes from G under no_grad, fakes and reals scored in one D pass); then one generator update over
+``accumulate`` batches with D frozen; orthogonal regularisation is added to the gradients before each
+optimizer step; then the EMA of G advances.
+"""
+from __future__ import annotations
+
+import time
+
+import torch
+
+from ..config import Config
+from ..data.stream import BatchStream
+from ..losses import D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad
+from ..sampling import generate
+from .ema import EMA
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    return torch.device(name)
+
+
+def _skip(model) -> list:
+    fn = getattr(model, "no_regularization_parameters", None)
+    return fn() if fn else []
+
+
+class Trainer:
+    def __init__(self, cfg: Config, G, D, dataset, device: torch.device):
+        t = cfg.train
+        self.cfg, self.device = cfg, device
+        self.memory_format = torch.channels_last if t.channels_last else torch.contiguous_format
+        self.G = G.to(device, memory_format=self.memory_format)
+        self.D = D.to(device, memory_format=self.memory_format)
+        adam = dict(betas=(float(t.beta1), float(t.beta2)), eps=t.adam_eps)
+        self.opt_G = torch.optim.Adam(self.G.parameters(), lr=t.g_lr, **adam)
+        self.opt_D = torch.optim.Adam(self.D.parameters(), lr=t.d_lr, **adam)
+        self.ema = EMA(self.G, t.ema_decay, t.ema_start)
+        self.stream = BatchStream(dataset, t.batch_size, t.seed, cfg.data.hflip, cfg.data.num_workers)
+        self.rng = torch.Generator().manual_seed(t.seed)  # every latent and fake class of training
+        self.d_loss, self.g_loss = D_LOSSES[cfg.loss.name], G_LOSSES[cfg.loss.name]
+        self.step = 0
+
+    # ---- one step --------------------------------------------------------------------------
+    def latents(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        z = torch.randn(n, self.G.dim_z, generator=self.rng)
+        y = torch.randint(self.G.num_classes, (n,), generator=self.rng)
+        return z.to(self.device), y.to(self.device)
+
+    def real_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        x, y = self.stream.next()
+        x = x.to(self.device).float().div_(127.5).sub_(1.0).contiguous(memory_format=self.memory_format)
+        return x, y.to(self.device)
+
+    def d_step(self) -> dict[str, torch.Tensor]:
+        t = self.cfg.train
+        self.opt_D.zero_grad(set_to_none=True)
+        real_total = fake_total = 0.0
+        for _ in range(t.accumulate):
+            x, y = self.real_batch()
+            z, y_fake = self.latents(len(x))
+            with torch.no_grad():
+                fake = self.G(z, y_fake)
+            d_fake, d_real = self.D(torch.cat([fake, x]), torch.cat([y_fake, y])).split(len(x))
+            loss_real, loss_fake = self.d_loss(d_real, d_fake)
+            ((loss_real + loss_fake) / t.accumulate).backward()
+            real_total = real_total + loss_real.detach() / t.accumulate
+            fake_total = fake_total + loss_fake.detach() / t.accumulate
+        add_orthogonal_regularization_grad(self.D, t.d_ortho, _skip(self.D))
+        self.opt_D.step()
+        return {"d_loss_real": real_total, "d_loss_fake": fake_total}
+
+    def g_step(self) -> dict[str, torch.Tensor]:
+        t = self.cfg.train
+        self.D.requires_grad_(False)
+        self.opt_G.zero_grad(set_to_none=True)
+        total = 0.0
+        for _ in range(t.accumulate):
+            z, y = self.latents(t.batch_size)
+            loss = self.g_loss(self.D(self.G(z, y), y)) / t.accumulate
+            loss.backward()
+            total = total + loss.detach()
+        add_orthogonal_regularization_grad(self.G, t.g_ortho, _skip(self.G))
+        self.opt_G.step()
+        self.D.requires_grad_(True)
+        return {"g_loss": total}
+
+    def train_step(self) -> dict[str, torch.Tensor]:
+        self.G.train()
+        self.D.train()
+        stats: dict[str, torch.Tensor] = {}
+        for _ in range(self.cfg.train.d_steps):
+            for k, v in self.d_step().items():
+                stats[k] = stats.get(k, 0.0) + v / self.cfg.train.d_steps
+        stats.update(self.g_step())
+        self.step += 1
+        self.ema.update(self.step)
+        return stats
+
+    @property
+    def images_per_step(self) -> int:
+        t = self.cfg.train
+        return t.batch_size * t.accumulate * t.d_steps
+
+    # ---- state -----------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        state = {
+            "step": self.step,
+            "G": self.G.state_dict(), "D": self.D.state_dict(), "G_ema": self.ema.model.state_dict(),
+            "opt_G": self.opt_G.state_dict(), "opt_D": self.opt_D.state_dict(),
+            "stream": self.stream.state_dict(),
+            "rng": {"train": self.rng.get_state(), "torch": torch.get_rng_state()},
+        }
+        if self.device.type == "cuda":
+            state["rng"]["cuda"] = torch.cuda.get_rng_state(self.device)
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        self.step = int(state["step"])
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.ema.model.load_state_dict(state["G_ema"])
+        self.opt_G.load_state_dict(state["opt_G"])
+        self.opt_D.load_state_dict(state["opt_D"])
+        self.stream.load_state_dict(state["stream"])
+        self.rng.set_state(state["rng"]["train"])
+        torch.set_rng_state(state["rng"]["torch"])
+        if self.device.type == "cuda" and "cuda" in state["rng"]:
+            torch.cuda.set_rng_state(state["rng"]["cuda"], self.device)
+
+
+class SheetMaker:
+    """Fixed latents for the sample sheets written during training: one row per class (at most
+    ``max_rows`` classes, evenly spaced), ``columns`` samples per row, drawn from the run's seed."""
+
+    def __init__(self, num_classes: int, dim_z: int, seed: int, columns: int = 10, max_rows: int = 10):
+        rows = num_classes if num_classes <= max_rows else max_rows
+        self.classes = [round(i * (num_classes - 1) / max(rows - 1, 1)) for i in range(rows)]
+        gen = torch.Generator().manual_seed(seed + 1)
+        self.z = torch.randn(rows * columns, dim_z, generator=gen)
+        self.y = torch.tensor(self.classes).repeat_interleave(columns)
+        self.columns = columns
+
+    def images(self, G) -> torch.Tensor:
+        """[rows, columns, C, H, W] from G (in eval mode)."""
+        out = generate(G, self.z, self.y)
+        return out.view(len(self.classes), self.columns, *out.shape[1:])
+
+
+class Timer:
+    def __init__(self):
+        self.t0 = self.last = time.perf_counter()
+
+    def lap(self) -> float:
+        now = time.perf_counter()
+        dt, self.last = now - self.last, now
+        return dt
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
