@@ -23,6 +23,16 @@ from ganforge.train.loop import Trainer, resolve_device
 from ganforge.train.run import bind_data
 
 
+def cpu_name() -> str:
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "cpu"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="fashion32-cpu")
@@ -56,7 +66,7 @@ def main() -> None:
         times.append(time.perf_counter() - t0)
     s = statistics.median(times)
     images = trainer.images_per_step
-    where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"{platform.processor() or 'cpu'}, " \
+    where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"{cpu_name()}, " \
         f"{torch.get_num_threads()} threads"
     print(f"{args.preset} {' '.join(args.set)} | {where} | torch {torch.__version__}")
     print(f"G {parameter_count(trainer.G) / 1e6:.2f} M, D {parameter_count(trainer.D) / 1e6:.2f} M params; "
