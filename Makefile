@@ -21,7 +21,7 @@ venv: $(STAMP)
 # A second `make demo` resumes (and so keeps) the run already in runs/demo.
 demo: $(STAMP)
 	$(BIN)/ganforge train --preset fashion32-cpu --out runs/demo $$(test -f runs/demo/config.yaml && echo --resume)
-	$(BIN)/ganforge sample runs/demo --class all --n 80 --truncation 1.0 --seed 0 --out runs/demo/sheet.png
+	$(BIN)/ganforge sample runs/demo --class all --n 80 --seed 0 --out runs/demo/sheet.png
 	@echo "demo sheet: runs/demo/sheet.png (one row per class); training sheets in runs/demo/samples/"
 
 test: $(STAMP)

@@ -184,24 +184,8 @@ def _coerce(f: dataclasses.Field, value, dotted: str, origin: str):
             value = value.lower() in ("true", "yes", "1")
         if not isinstance(value, bool):
             raise bad("true or false")
-    elif kind == "int":
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                raise bad("an integer") from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
-            raise bad("an integer")
-        value = int(value)
-    elif kind == "float":
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                raise bad("a number") from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise bad("a finite number")
-        value = float(value)
+    elif kind in ("int", "float"):
+        value = _number(value, integer=kind == "int", bad=bad)
     elif kind == "str":
         if isinstance(value, bool):  # YAML reads true/false as booleans
             value = "true" if value else "false"
@@ -217,6 +201,23 @@ def _coerce(f: dataclasses.Field, value, dotted: str, origin: str):
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ConfigError(f"{origin}: {dotted}={value!r} is out of range: allowed {lo} to {hi}")
     return value
+
+
+def _number(value, integer: bool, bad):
+    """An int or float from a number or a numeric string ('1e6' included); booleans are not numbers."""
+    what = "an integer" if integer else "a finite number"
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise bad(what) from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise bad(what)
+    if integer:
+        if not float(value).is_integer():
+            raise bad(what)
+        return int(value)
+    return float(value)
 
 
 def _as_list(value, dotted, bad):

@@ -33,7 +33,7 @@ def test_overrides_are_typed():
     ("trian.steps=5", "unknown key 'trian.steps'"),
     ("train.steps=-1", "out of range: allowed 0 to"),
     ("train.steps=1.5", "expected an integer"),
-    ("train.g_lr=fast", "expected a number"),
+    ("train.g_lr=fast", "expected a finite number"),
     ("model.init=kaiming", "choose one of ortho, N02, xavier"),
     ("data.channels=2", "choose one of 1, 3"),
     ("model.hier=maybe", "true or false"),

@@ -107,3 +107,13 @@ def test_load_errors(tmp_path):
     save_file(tensors, tmp_path / "exp" / "model.safetensors")
     with pytest.raises(GanforgeError, match="missing 1 \\(linear.weight\\); unexpected 1 \\(extra\\)"):
         load(tmp_path / "exp")
+
+
+def test_atomic_writes_get_ordinary_permissions(tmp_path):
+    import os
+    from ganforge.train.checkpoint import atomic_write_text
+    atomic_write_text(tmp_path / "x.txt", "hi")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "x.txt").stat().st_mode & 0o777 == 0o666 & ~mask
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -14,7 +14,12 @@ import torch.nn.functional as F
 
 
 class SpectralNorm:
-    """Mixin for layers that own ``self.weight``; call :meth:`init_spectral_norm` after the layer's init."""
+    """Mixin placed before a layer class that owns ``self.weight`` (e.g. ``class X(SpectralNorm, nn.Linear)``);
+    takes the keyword ``sn_eps`` on top of the layer's own arguments."""
+
+    def __init__(self, *args, sn_eps: float = 1e-6, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_spectral_norm(sn_eps)
 
     def init_spectral_norm(self, eps: float = 1e-6, n_power_iterations: int = 1) -> None:
         self.sn_eps = eps
@@ -39,29 +44,17 @@ class SpectralNorm:
 
 
 class SNConv2d(SpectralNorm, nn.Conv2d):
-    def __init__(self, *args, sn_eps: float = 1e-6, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.init_spectral_norm(sn_eps)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self._conv_forward(x, self.normalized_weight(), self.bias)
 
 
 class SNLinear(SpectralNorm, nn.Linear):
-    def __init__(self, *args, sn_eps: float = 1e-6, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.init_spectral_norm(sn_eps)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.linear(x, self.normalized_weight(), self.bias)
 
 
 class SNEmbedding(SpectralNorm, nn.Embedding):
     """Class embedding for the projection discriminator; the matrix normalised is [num_classes, dim]."""
-
-    def __init__(self, *args, sn_eps: float = 1e-6, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.init_spectral_norm(sn_eps)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         return F.embedding(y, self.normalized_weight())

@@ -63,6 +63,12 @@ def fsync_dir(directory: pathlib.Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: pathlib.Path, write) -> None:
     """Call ``write(tmp_path)`` on a temporary file beside ``path``, fsync it, then rename it into place."""
     path = pathlib.Path(path)
@@ -71,6 +77,7 @@ def atomic_write(path: pathlib.Path, write) -> None:
     os.close(fd)
     try:
         write(pathlib.Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file the usual permissions
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
