@@ -31,8 +31,7 @@ def _train(args) -> int:
     summary = train(cfg, args.out or ".", resume=args.resume, force=args.force,
                     show_progress=not args.no_progress, dry_run=args.dry_run)
     if args.dry_run:
-        print(summary["description"] + f"# data: {summary['images']:,} training images\n# dry run: config valid, "
-              f"nothing written")
+        print(summary["description"] + f"# data: {summary['data']}\n# dry run: config valid, nothing written")
         return 0
     rate = summary["trained_steps"] / max(summary["seconds"], 1e-9)
     print(f"trained {summary['trained_steps']} steps (now at {summary['steps']}) in {summary['seconds']:.1f} s "
@@ -62,12 +61,11 @@ def _sample(args) -> int:
     classes = args.classes
     if classes == ["all"]:
         classes = list(range(G.num_classes))
+    if classes and len(classes) > 1 and args.n % len(classes):
+        raise GanforgeError(f"--n {args.n} must be a multiple of the {len(classes)} classes to give one row per class")
     images = sample(G, classes=classes, n=args.n, truncation=args.truncation, seed=args.seed)
     scale = max(1, 96 // G.image_shape[-1])
     if classes and len(classes) > 1:
-        if args.n % len(classes):
-            raise GanforgeError(f"--n {args.n} must be a multiple of the {len(classes)} classes to give one row per "
-                                f"class")
         rows = images.view(len(classes), args.n // len(classes), *images.shape[1:])
         sheet = labelled_sheet(rows, [G.class_names[G.class_index(c)] for c in classes], scale=scale)
     else:

@@ -19,7 +19,8 @@ from .config import Config, ConfigError
 from .errors import GanforgeError
 from .layers.conditioning import accumulate_standing_stats
 from .models import build_generator
-from .train.checkpoint import atomic_write, atomic_write_text, latest_checkpoint
+from .fileio import atomic_write, atomic_write_text
+from .train.checkpoint import latest_checkpoint
 
 EXPORT_FORMAT = "ganforge-generator"
 EXPORT_VERSION = 1

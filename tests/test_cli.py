@@ -37,6 +37,8 @@ def test_dry_run_prints_config_and_parameter_counts(tmp_path):
     out = ganforge("train", "--preset", "fashion32-cpu", "--dry-run", *TINY)
     assert "# G: " in out.stdout and "# D: " in out.stdout and "resolution: 32" in out.stdout
     assert "10,000 training images" in out.stdout
+    big = ganforge("train", "--preset", "imagenet128-biggan", "--data", tmp_path / "none", "--dry-run")
+    assert "# G: 70,433,988 parameters" in big.stdout and "data: not checked" in big.stdout
     assert not (tmp_path / "x").exists()
 
 

@@ -111,7 +111,7 @@ def test_load_errors(tmp_path):
 
 def test_atomic_writes_get_ordinary_permissions(tmp_path):
     import os
-    from ganforge.train.checkpoint import atomic_write_text
+    from ganforge.fileio import atomic_write_text
     atomic_write_text(tmp_path / "x.txt", "hi")
     mask = os.umask(0)
     os.umask(mask)

@@ -21,7 +21,8 @@ from ..errors import GanforgeError
 from ..models import build_discriminator, build_generator, parameter_count
 from ..pretrained import with_standing_stats
 from ..viz import labelled_sheet, save_png
-from .checkpoint import atomic_write_text, latest_checkpoint, load_state, save_checkpoint
+from ..fileio import atomic_write_text
+from .checkpoint import latest_checkpoint, load_state, save_checkpoint
 from .log import JsonlLog, Meter, progress
 from .loop import SheetMaker, Timer, Trainer, resolve_device
 
@@ -101,14 +102,10 @@ def train(cfg: Config, out, resume: bool = False, force: bool = False, show_prog
     """Train (or, with ``dry_run``, only resolve and check) a run in ``out``; returns a summary dict."""
     out = pathlib.Path(out).expanduser()
     cfg = copy.deepcopy(cfg).validate()
+    if dry_run:
+        return _dry_run(cfg, out, resume, force)
     dataset = load_dataset(cfg.data)
     cfg = bind_data(cfg, dataset)
-    G, D = build_generator(cfg), build_discriminator(cfg)
-    if dry_run:
-        if resume:
-            prepare_run_dir(out, cfg, resume, force)
-        return {"dry_run": True, "description": describe(cfg, G, D), "images": len(dataset),
-                "g_params": parameter_count(G), "d_params": parameter_count(D)}
     check_writable(out)
     cfg, ckpt = prepare_run_dir(out, cfg, resume, force)
     if cfg.train.threads:
@@ -123,6 +120,23 @@ def train(cfg: Config, out, resume: bool = False, force: bool = False, show_prog
     elif not resume:
         atomic_write_text(out / "config.yaml", cfg.to_yaml())
     return _fit(trainer, out, log, show_progress, ckpt)
+
+
+def _dry_run(cfg: Config, out: pathlib.Path, resume: bool, force: bool) -> dict:
+    """Resolve and check everything without writing; a config that fixes model.num_classes still reports its
+    model sizes when the data cannot be read here."""
+    try:
+        dataset = load_dataset(cfg.data)
+        cfg, data_note = bind_data(cfg, dataset), f"{len(dataset):,} training images"
+    except GanforgeError as e:
+        if not cfg.model.num_classes:
+            raise
+        data_note = f"not checked ({e})"
+    G, D = build_generator(cfg), build_discriminator(cfg)
+    if resume:
+        prepare_run_dir(out, cfg, resume, force)
+    return {"dry_run": True, "description": describe(cfg, G, D), "data": data_note,
+            "g_params": parameter_count(G), "d_params": parameter_count(D)}
 
 
 def _fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool, ckpt) -> dict:

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-from ..train.checkpoint import atomic_write
+from ..fileio import atomic_write
 
 BACKGROUND = (255, 255, 255)
 TEXT = (20, 20, 20)
