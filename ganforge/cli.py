@@ -25,6 +25,8 @@ def _train(args) -> int:
         cfg.set("data.source", args.data, origin="--data")
     if args.device:
         cfg.set("train.device", args.device, origin="--device")
+    if args.skip_bad_images:
+        cfg.set("data.skip_bad_images", True, origin="--skip-bad-images")
     for item in args.set or []:
         key, value = parse_override(item)
         cfg.set(key, value)
@@ -145,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--device", help="cpu, cuda, cuda:N, mps or auto")
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its newest checkpoint")
     t.add_argument("--force", action="store_true", help="replace the run already in --out")
+    t.add_argument("--skip-bad-images", action="store_true", help="skip unreadable images (reported) instead of "
+                   "stopping (data.skip_bad_images)")
     t.add_argument("--dry-run", action="store_true", help="print the resolved config and parameter counts, exit")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--list-keys", action="store_true", help="list every config key with its default and range")
@@ -190,8 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except GanforgeError as e:
-        print(f"ganforge {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        code = getattr(e, "exit_code", 2)  # a run stopped by a signal exits 128 + signal, like the shell
+        print(f"ganforge {args.command}: {'error: ' if code == 2 else ''}{e}", file=sys.stderr)
+        return code
     except KeyboardInterrupt:
         print(f"ganforge {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -41,6 +41,7 @@ class DataConfig:
     preload: str = _f("auto", "decode an image folder into memory once ('auto': when it fits in 2 GiB)",
                       choices=["auto", "true", "false"])
     num_workers: int = _f(0, "data-loading worker processes (folder datasets)", lo=0, hi=64)
+    skip_bad_images: bool = _f(False, "skip unreadable images in a folder (reported) instead of stopping")
 
 
 @dataclass
@@ -93,12 +94,17 @@ class TrainConfig:
     sample_every: int = _f(500, "steps between sample sheets (0 = only at the end)", lo=0, hi=10**9)
     checkpoint_every: int = _f(1000, "steps between checkpoints (0 = only at the end)", lo=0, hi=10**9)
     keep_checkpoints: int = _f(2, "how many recent checkpoints to keep", lo=1, hi=1000)
+    on_divergence: str = _f("stop", "when a loss or weight turns NaN/inf: stop, or roll back to the newest good "
+                            "checkpoint with lower learning rates", choices=["stop", "rollback"])
+    rollback_lr_factor: float = _f(0.5, "learning-rate multiplier applied at each rollback", lo=0.0, hi=1.0)
+    max_rollbacks: int = _f(3, "rollbacks allowed before the run stops", lo=0, hi=1000)
 
 
 SECTIONS = {"data": DataConfig, "model": ModelConfig, "loss": LossConfig, "train": TrainConfig}
 # Keys that may change when a run is resumed; everything else must match the saved run.
 RESUMABLE_KEYS = {"train.steps", "train.log_every", "train.sample_every", "train.checkpoint_every",
-                  "train.keep_checkpoints", "train.device", "train.threads", "data.num_workers"}
+                  "train.keep_checkpoints", "train.device", "train.threads", "train.on_divergence",
+                  "train.rollback_lr_factor", "train.max_rollbacks", "data.num_workers"}
 
 
 @dataclass

@@ -20,7 +20,7 @@ from .errors import GanforgeError
 from .layers.conditioning import accumulate_standing_stats
 from .models import build_generator
 from .fileio import atomic_write, atomic_write_text
-from .train.checkpoint import latest_checkpoint
+from .train.checkpoint import newest_valid_checkpoint
 
 EXPORT_FORMAT = "ganforge-generator"
 EXPORT_VERSION = 1
@@ -66,12 +66,13 @@ def load_strict(model: torch.nn.Module, tensors: dict, source) -> None:
 
 
 def _read_run(path: pathlib.Path) -> tuple[Config, dict]:
-    ckpt = latest_checkpoint(path)
-    if ckpt is None:
-        raise GanforgeError(f"{path}: this run has no checkpoint yet (nothing in {path / 'checkpoints'}); train "
-                            f"longer or wait for the first checkpoint")
+    _, state, skipped = newest_valid_checkpoint(path)
+    if state is None:
+        why = f" ({'; '.join(skipped)})" if skipped else ""
+        raise GanforgeError(f"{path}: this run has no valid checkpoint yet{why}; train longer or wait for the first "
+                            f"checkpoint")
     cfg = Config.from_dict(yaml.safe_load((path / "config.yaml").read_text()), origin=str(path / "config.yaml"))
-    return cfg, read_tensors(ckpt, "G_ema.")
+    return cfg, state["G_ema"]
 
 
 def _read_export(path: pathlib.Path) -> tuple[Config, dict]:
@@ -106,7 +107,8 @@ def load(path, device: str | torch.device = "cpu", standing_stats: int | None = 
     except ConfigError as e:
         raise GanforgeError(f"{path}: {e}") from None
     load_strict(G, tensors, path)
-    G = G.to(device).eval()
+    from .train.loop import resolve_device
+    G = G.to(resolve_device(str(device))).eval()
     passes = cfg.train.standing_stats if standing_stats is None else standing_stats
     if passes > 0:
         G = with_standing_stats(G, passes)

@@ -49,4 +49,4 @@ def load_dataset(cfg: DataConfig, split: str = "train"):
         return load_cifar10(path, res, ch, split)
     if not path.is_dir():
         raise GanforgeError(f"data source {path} is not a folder (data.kind=folder)")
-    return load_folder(path, res, ch, cfg.preload)
+    return load_folder(path, res, ch, cfg.preload, cfg.skip_bad_images)

@@ -74,13 +74,37 @@ class FolderDataset:
         return (self.channels, self.resolution, self.resolution)
 
 
-def load_folder(root: pathlib.Path, resolution: int, channels: int, preload: str = "auto"):
+def load_folder(root: pathlib.Path, resolution: int, channels: int, preload: str = "auto",
+                skip_bad: bool = False):
+    """The dataset of an image folder. With ``skip_bad``, every image is decoded once up front and the
+    unreadable ones are left out; the dataset's ``skipped`` lists them with the reason."""
     files, labels, classes = scan_folder(root)
-    lazy = FolderDataset(files, labels, classes, resolution, channels, str(root))
     fits = len(files) * channels * resolution ** 2 <= PRELOAD_BUDGET_BYTES
-    if preload == "false" or (preload == "auto" and not fits):
-        return lazy
-    images = np.empty((len(files), channels, resolution, resolution), dtype=np.uint8)
+    in_memory = preload == "true" or (preload == "auto" and fits)
+    if not (in_memory or skip_bad):
+        return FolderDataset(files, labels, classes, resolution, channels, str(root))
+    images, keep, skipped = [], [], []
     for i, path in enumerate(files):
-        images[i] = read_image(path, resolution, channels)
-    return ArrayDataset(images, labels, classes, str(root))
+        try:
+            image = read_image(path, resolution, channels)
+        except GanforgeError as e:
+            if not skip_bad:
+                raise
+            skipped.append(str(e).split("; fix or remove")[0])
+            continue
+        keep.append(i)
+        if in_memory:
+            images.append(image)
+    if not keep:
+        raise GanforgeError(f"{root}: none of its {len(files)} images could be read")
+    labels = labels[keep]
+    if in_memory:
+        dataset = ArrayDataset(np.stack(images), labels, classes, str(root))
+    else:
+        dataset = FolderDataset([files[i] for i in keep], labels, classes, resolution, channels, str(root))
+    dataset.skipped = skipped
+    missing = sorted(set(range(len(classes))) - set(labels.tolist()))
+    if missing:
+        raise GanforgeError(f"{root}: class folder(s) {', '.join(classes[i] for i in missing[:10])} hold no readable "
+                            f"images")
+    return dataset

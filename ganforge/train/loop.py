@@ -15,19 +15,31 @@ import torch
 
 from ..config import Config
 from ..data.stream import BatchStream
+from ..errors import GanforgeError
 from ..losses import D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad
 from ..sampling import generate
 from .ema import EMA
 
 
+def _mps_available() -> bool:
+    return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+
+
 def resolve_device(name: str) -> torch.device:
+    """'auto' -> cuda, else mps, else cpu; an explicit device must exist on this machine."""
     if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    return torch.device(name)
+        return torch.device("cuda" if torch.cuda.is_available() else "mps" if _mps_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise GanforgeError(f"device {name!r} is not a device name torch knows (try cpu, cuda, cuda:1, mps "
+                            f"or auto)") from None
+    if device.type == "cuda" and (not torch.cuda.is_available() or (device.index or 0) >= torch.cuda.device_count()):
+        raise GanforgeError(f"device {name!r} is not available here ({torch.cuda.device_count()} CUDA devices, torch "
+                            f"{torch.__version__}); use --device cpu or install a CUDA build of torch")
+    if device.type == "mps" and not _mps_available():
+        raise GanforgeError(f"device {name!r} is not available on this machine; use --device cpu")
+    return device
 
 
 def _skip(model) -> list:
@@ -106,6 +118,15 @@ class Trainer:
         self.step += 1
         self.ema.update(self.step)
         return stats
+
+    def learning_rates(self) -> dict[str, float]:
+        return {"g_lr": self.opt_G.param_groups[0]["lr"], "d_lr": self.opt_D.param_groups[0]["lr"]}
+
+    def scale_learning_rates(self, factor: float) -> None:
+        """Multiply both learning rates (kept in the optimizers' state, so checkpoints carry them)."""
+        for opt in (self.opt_G, self.opt_D):
+            for group in opt.param_groups:
+                group["lr"] *= factor
 
     @property
     def images_per_step(self) -> int:

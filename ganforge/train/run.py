@@ -1,15 +1,18 @@
 """A training run from start to finish: the run directory, data, models, the loop's schedule of logs,
-sample sheets and checkpoints, and resuming.
+sample sheets and checkpoints, resuming, and the safety rules.
 
 A run directory holds ``config.yaml`` (the resolved config), ``log.jsonl``, ``samples/`` and
 ``checkpoints/``. Nothing in a directory that holds another run, or unrelated files, is overwritten.
+A run stopped by SIGKILL resumes from its newest valid checkpoint and continues bit-identically; SIGTERM
+and SIGINT write a checkpoint first; a NaN or infinity stops the run (or rolls it back) before any bad
+state reaches a checkpoint.
 """
 from __future__ import annotations
 
 import copy
-import os
 import pathlib
 import shutil
+import sys
 import tempfile
 
 import torch
@@ -18,15 +21,20 @@ import yaml
 from ..config import RESUMABLE_KEYS, Config, ConfigError
 from ..data import load_dataset
 from ..errors import GanforgeError
+from ..fileio import atomic_write_text
 from ..models import build_discriminator, build_generator, parameter_count
 from ..pretrained import with_standing_stats
 from ..viz import labelled_sheet, save_png
-from ..fileio import atomic_write_text
-from .checkpoint import latest_checkpoint, load_state, save_checkpoint
+from .checkpoint import newest_valid_checkpoint, remove_stale_temporaries, save_checkpoint
+from .guard import Diverged, StopSignals, Stopped, check_free_space, checkpoint_bytes, non_finite
 from .log import JsonlLog, Meter, progress
 from .loop import SheetMaker, Timer, Trainer, resolve_device
 
 RUN_FILES = {"config.yaml", "log.jsonl", "samples", "checkpoints"}
+
+
+def to_stderr(message: str) -> None:
+    print(f"ganforge: {message}", file=sys.stderr)
 
 
 def bind_data(cfg: Config, dataset) -> Config:
@@ -66,8 +74,8 @@ def differences(a: Config, b: Config, ignore=()) -> list[str]:
     return [f"{k}: {fa[k]!r} (run) vs {fb[k]!r} (now)" for k in fa if k not in ignore and fa[k] != fb[k]]
 
 
-def prepare_run_dir(out: pathlib.Path, cfg: Config, resume: bool, force: bool) -> tuple[Config, pathlib.Path | None]:
-    """Returns the config to train with and the checkpoint to resume from (None for a fresh run)."""
+def prepare_run_dir(out: pathlib.Path, cfg: Config, resume: bool, force: bool) -> Config:
+    """Check the directory against the request; returns the config to train with."""
     has_run = (out / "config.yaml").is_file()
     if resume:
         if not has_run:
@@ -79,7 +87,7 @@ def prepare_run_dir(out: pathlib.Path, cfg: Config, resume: bool, force: bool) -
                                 + f". Only {', '.join(sorted(RESUMABLE_KEYS))} may change when resuming")
         for key in RESUMABLE_KEYS:
             saved.set(key, cfg.get(key))
-        return saved, latest_checkpoint(out)
+        return saved
     if out.is_dir() and any(out.iterdir()):
         if has_run and not force:
             raise GanforgeError(f"{out} already holds a run; continue it with --resume, choose another --out, or "
@@ -94,40 +102,70 @@ def prepare_run_dir(out: pathlib.Path, cfg: Config, resume: bool, force: bool) -
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
-    return cfg, None
+    return cfg
+
+
+def load_bound_data(cfg: Config, notify):
+    dataset = load_dataset(cfg.data)
+    skipped = getattr(dataset, "skipped", [])
+    if skipped:
+        notify(f"skipped {len(skipped)} unreadable image(s) (data.skip_bad_images): " + "; ".join(skipped[:3])
+               + (" ..." if len(skipped) > 3 else ""))
+    if len(dataset.class_names) == 1:
+        notify(f"{dataset.source} holds a single class ({dataset.class_names[0]}): the model is conditional in "
+               f"name only")
+    return dataset, bind_data(cfg, dataset)
 
 
 def train(cfg: Config, out, resume: bool = False, force: bool = False, show_progress: bool = True,
-          dry_run: bool = False) -> dict:
-    """Train (or, with ``dry_run``, only resolve and check) a run in ``out``; returns a summary dict."""
+          dry_run: bool = False, notify=to_stderr) -> dict:
+    """Train (or, with ``dry_run``, only resolve and check) a run in ``out``; returns a summary dict.
+    ``notify`` receives notes a user should see (skipped checkpoints or images, rollbacks)."""
     out = pathlib.Path(out).expanduser()
     cfg = copy.deepcopy(cfg).validate()
     if dry_run:
-        return _dry_run(cfg, out, resume, force)
-    dataset = load_dataset(cfg.data)
-    cfg = bind_data(cfg, dataset)
+        return _dry_run(cfg, out, resume, force, notify)
+    dataset, cfg = load_bound_data(cfg, notify)
+    device = resolve_device(cfg.train.device)
     check_writable(out)
-    cfg, ckpt = prepare_run_dir(out, cfg, resume, force)
-    if cfg.train.threads:
-        torch.set_num_threads(cfg.train.threads)
     torch.manual_seed(cfg.train.seed)
     G, D = build_generator(cfg), build_discriminator(cfg)  # built under the run's seed
-    trainer = Trainer(cfg, G, D, dataset, resolve_device(cfg.train.device))
+    check_free_space(out, checkpoint_bytes([G, D, G]))  # before --force deletes anything
+    cfg = prepare_run_dir(out, cfg, resume, force)
+    if cfg.train.threads:
+        torch.set_num_threads(cfg.train.threads)
+    trainer = Trainer(cfg, G, D, dataset, device)
     log = JsonlLog(out / "log.jsonl")
-    if ckpt is not None:
-        trainer.load_state_dict(load_state(ckpt))
+    resumed_from = None
+    if resume:
+        remove_stale_temporaries(out)
+        resumed_from = restore_newest(trainer, out, notify)
         log.truncate_after(trainer.step)
-    elif not resume:
+    else:
         atomic_write_text(out / "config.yaml", cfg.to_yaml())
-    return _fit(trainer, out, log, show_progress, ckpt)
+    summary = _fit(trainer, out, log, show_progress, notify)
+    summary["resumed_from"] = str(resumed_from) if resumed_from else None
+    return summary
 
 
-def _dry_run(cfg: Config, out: pathlib.Path, resume: bool, force: bool) -> dict:
+def restore_newest(trainer: Trainer, out: pathlib.Path, notify) -> pathlib.Path | None:
+    """Load the newest checkpoint that verifies into the trainer, saying which newer ones were skipped."""
+    path, state, skipped = newest_valid_checkpoint(out)
+    for reason in skipped:
+        notify(f"skipped checkpoint: {reason}")
+    if state is not None:
+        trainer.load_state_dict(state)
+    elif skipped:
+        notify("no valid checkpoint left: starting this run from step 0")
+    return path
+
+
+def _dry_run(cfg: Config, out: pathlib.Path, resume: bool, force: bool, notify) -> dict:
     """Resolve and check everything without writing; a config that fixes model.num_classes still reports its
     model sizes when the data cannot be read here."""
     try:
-        dataset = load_dataset(cfg.data)
-        cfg, data_note = bind_data(cfg, dataset), f"{len(dataset):,} training images"
+        dataset, cfg = load_bound_data(cfg, notify)
+        data_note = f"{len(dataset):,} training images"
     except GanforgeError as e:
         if not cfg.model.num_classes:
             raise
@@ -139,47 +177,107 @@ def _dry_run(cfg: Config, out: pathlib.Path, resume: bool, force: bool) -> dict:
             "g_params": parameter_count(G), "d_params": parameter_count(D)}
 
 
-def _fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool, ckpt) -> dict:
-    cfg, t = trainer.cfg, trainer.cfg.train
-    sheets = SheetMaker(cfg.model.num_classes, trainer.G.dim_z, t.seed)
-    names = [trainer.G.class_names[c] for c in sheets.classes]
-    meter, timer, start = Meter(), Timer(), trainer.step
-    last_sheet = last_ckpt = None
+class _Schedule:
+    """Logs, sample sheets and checkpoints at their intervals, and what happens on a signal or divergence."""
 
-    def write_sheet():
-        G = trainer.ema.model
-        if t.standing_stats:
-            G = with_standing_stats(G, t.standing_stats, seed=t.seed)
-        scale = 2 if cfg.data.resolution <= 64 else 1
-        return save_png(labelled_sheet(sheets.images(G), names, scale=scale),
-                        out / "samples" / f"step-{trainer.step:08d}.png")
+    def __init__(self, trainer: Trainer, out: pathlib.Path, log: JsonlLog, notify):
+        self.trainer, self.out, self.log, self.notify = trainer, out, log, notify
+        self.t = trainer.cfg.train
+        self.sheets = SheetMaker(trainer.cfg.model.num_classes, trainer.G.dim_z, self.t.seed)
+        self.meter, self.timer = Meter(), Timer()
+        self.last_sheet = self.last_ckpt = None
+        self.rollbacks = 0
 
+    def write_sheet(self) -> pathlib.Path:
+        cfg, G = self.trainer.cfg, self.trainer.ema.model
+        if self.t.standing_stats:
+            G = with_standing_stats(G, self.t.standing_stats, seed=self.t.seed)
+        names = [self.trainer.G.class_names[c] for c in self.sheets.classes]
+        sheet = labelled_sheet(self.sheets.images(G), names, scale=2 if cfg.data.resolution <= 64 else 1)
+        self.last_sheet = save_png(sheet, self.out / "samples" / f"step-{self.trainer.step:08d}.png")
+        return self.last_sheet
+
+    def checkpoint(self) -> pathlib.Path:
+        step = self.trainer.step
+        try:
+            self.last_ckpt = save_checkpoint(self.out, step, self.trainer.state_dict(), self.t.keep_checkpoints)
+        except OSError as e:
+            kept = f"the previous checkpoint {self.last_ckpt} is intact" if self.last_ckpt else "no checkpoint was lost"
+            raise GanforgeError(f"cannot write the checkpoint for step {step} in {self.out / 'checkpoints'} "
+                                f"({e.strerror or e}); {kept}") from None
+        return self.last_ckpt
+
+    def log_line(self) -> dict:
+        dt = self.timer.lap()
+        means = {k: float(v) for k, v in self.meter.means().items()}
+        record = {"step": self.trainer.step, "epoch": self.trainer.stream.epoch, **means,
+                  "img_per_s": self.trainer.images_per_step * self.meter.count / dt,
+                  "s_per_step": dt / self.meter.count, "elapsed_s": self.timer.elapsed}
+        self.log.write(record)
+        self.meter.reset()
+        return record
+
+    def diverged(self, bad: list[str]) -> None:
+        """Stop (or roll back): nothing computed after the bad step is ever written to a checkpoint."""
+        step = self.trainer.step
+        self.log.write({"step": step, "event": "diverged", "non_finite": bad})
+        if self.t.on_divergence == "rollback" and self.rollbacks < self.t.max_rollbacks:
+            path, state, skipped = newest_valid_checkpoint(self.out)
+            if state is not None:
+                self.trainer.load_state_dict(state)
+                self.trainer.scale_learning_rates(self.t.rollback_lr_factor)
+                self.rollbacks += 1
+                self.meter.reset()
+                lrs = self.trainer.learning_rates()
+                self.log.write({"step": self.trainer.step, "event": "rollback", "from_step": step, **lrs})
+                self.notify(f"step {step}: {', '.join(bad)} not finite; rolled back to {path.name} with learning "
+                            f"rates G {lrs['g_lr']:.3g}, D {lrs['d_lr']:.3g} (rollback {self.rollbacks} of "
+                            f"{self.t.max_rollbacks})")
+                return
+        good = f"the newest good checkpoint is {self.last_ckpt}" if self.last_ckpt else "no checkpoint was written"
+        raise Diverged(f"training diverged at step {step}: {', '.join(bad)} became NaN or infinite; {good}. "
+                       f"Lower the learning rates (train.g_lr, train.d_lr) and start again, or set "
+                       f"train.on_divergence=rollback to roll back automatically")
+
+
+def _fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool, notify) -> dict:
+    t = trainer.cfg.train
+    s = _Schedule(trainer, out, log, notify)
+    start = trainer.step
     bar = progress(t.steps, trainer.step, show_progress)
-    try:
-        while trainer.step < t.steps:
-            meter.add(trainer.train_step())
-            bar.update(1)
-            step = trainer.step
-            if step % t.log_every == 0 or step == t.steps:
-                dt = timer.lap()
-                means = {k: float(v) for k, v in meter.means().items()}
-                record = {"step": step, "epoch": trainer.stream.epoch, **means,
-                          "img_per_s": trainer.images_per_step * meter.count / dt,
-                          "s_per_step": dt / meter.count, "elapsed_s": timer.elapsed}
-                log.write(record)
-                bar.set_postfix(D_real=f"{means['d_loss_real']:.3f}", D_fake=f"{means['d_loss_fake']:.3f}",
-                                G=f"{means['g_loss']:.3f}", img_s=f"{record['img_per_s']:.0f}")
-                meter.reset()
-            if t.sample_every and step % t.sample_every == 0:
-                last_sheet = write_sheet()
-            if t.checkpoint_every and step % t.checkpoint_every == 0:
-                last_ckpt = save_checkpoint(out, step, trainer.state_dict(), t.keep_checkpoints)
-    finally:
-        bar.close()
-    if last_ckpt is None or trainer.step % max(t.checkpoint_every, 1):
-        last_ckpt = save_checkpoint(out, trainer.step, trainer.state_dict(), t.keep_checkpoints)
-    if last_sheet is None or (t.sample_every and trainer.step % t.sample_every):
-        last_sheet = write_sheet()
-    return {"steps": trainer.step, "trained_steps": trainer.step - start, "seconds": timer.elapsed,
-            "checkpoint": str(last_ckpt), "sheet": str(last_sheet), "run_dir": str(out),
-            "resumed_from": str(ckpt) if ckpt else None}
+    with StopSignals() as signals:
+        try:
+            while trainer.step < t.steps:
+                stats = trainer.train_step()
+                bad = non_finite(stats, {"G": trainer.G, "D": trainer.D})
+                if bad:
+                    s.diverged(bad)  # raises, or rolls the trainer back
+                    bar.n = trainer.step
+                    bar.refresh()
+                    continue
+                s.meter.add(stats)
+                bar.update(1)
+                step = trainer.step
+                if step % t.log_every == 0 or step == t.steps:
+                    r = s.log_line()
+                    bar.set_postfix(D_real=f"{r['d_loss_real']:.3f}", D_fake=f"{r['d_loss_fake']:.3f}",
+                                    G=f"{r['g_loss']:.3f}", img_s=f"{r['img_per_s']:.0f}")
+                if t.sample_every and step % t.sample_every == 0:
+                    s.write_sheet()
+                saved_now = bool(t.checkpoint_every) and step % t.checkpoint_every == 0
+                if saved_now:
+                    s.checkpoint()
+                if signals.received is not None:
+                    path = s.last_ckpt if saved_now else s.checkpoint()
+                    log.write({"step": step, "event": "stopped", "signal": int(signals.received)})
+                    raise Stopped(f"stopped by signal {signals.received} at step {step}; checkpoint {path}; "
+                                  f"continue with --resume", int(signals.received))
+        finally:
+            bar.close()
+        if s.last_ckpt is None or trainer.step % max(t.checkpoint_every, 1):
+            s.checkpoint()
+        if s.last_sheet is None or (t.sample_every and trainer.step % t.sample_every):
+            s.write_sheet()
+    return {"steps": trainer.step, "trained_steps": trainer.step - start, "seconds": s.timer.elapsed,
+            "checkpoint": str(s.last_ckpt), "sheet": str(s.last_sheet), "run_dir": str(out),
+            "rollbacks": s.rollbacks}

@@ -1,0 +1,223 @@
+"""Runs are safe: SIGKILL at any moment loses nothing, SIGTERM/SIGINT checkpoint and exit, damaged
+checkpoints are skipped, divergence never reaches a checkpoint, disks that are full are detected."""
+import errno
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+import yaml
+
+from ganforge import train
+from ganforge.errors import GanforgeError
+from ganforge.train import checkpoint as ckpt_module
+from ganforge.train import guard
+from ganforge.train.checkpoint import checkpoints, latest_checkpoint, load_state, save_state
+from ganforge.train.loop import Trainer
+
+from .conftest import tiny_train_config
+
+KILL_STEPS = 40
+
+
+def kill_config(steps=KILL_STEPS):
+    cfg = tiny_train_config(steps=steps, checkpoint_every=1, keep_checkpoints=2)
+    cfg.data.hflip = True
+    return cfg
+
+
+def launch(cfg_path, out, resume):
+    args = [sys.executable, "-m", "ganforge", "train", "--config", cfg_path, "--out", out, "--no-progress"]
+    return subprocess.Popen(args + (["--resume"] if resume else []), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def same_training_state(a: dict, b: dict) -> bool:
+    for part in ("G", "D", "G_ema"):
+        if a[part].keys() != b[part].keys() or not all(torch.equal(a[part][k], b[part][k]) for k in a[part]):
+            return False
+    for opt in ("opt_G", "opt_D"):
+        for idx, moments in a[opt]["state"].items():
+            if not all(torch.equal(v, b[opt]["state"][idx][k]) for k, v in moments.items()):
+                return False
+    return a["step"] == b["step"] and a["stream"] == b["stream"] and torch.equal(a["rng"]["train"], b["rng"]["train"])
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reference") / "run"
+    train(kill_config(), out, show_progress=False)
+    return load_state(latest_checkpoint(out))
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_then_resume_is_bit_identical(tmp_path, reference):
+    cfg_path, out = tmp_path / "cfg.yaml", tmp_path / "run"
+    cfg_path.write_text(kill_config().to_yaml())
+    rng = random.Random(1234)
+    kills = kills_in_write = 0
+    while True:
+        proc = launch(cfg_path, out, resume=(out / "config.yaml").exists())
+        if kills < 12:
+            during_write = kills % 2 == 1
+            deadline = time.monotonic() + (30 if during_write else rng.uniform(3.0, 6.0))
+            while time.monotonic() < deadline and proc.poll() is None:
+                if during_write and any((out / "checkpoints").glob(".step-*.tmp")):
+                    break
+                time.sleep(0.001 if during_write else 0.01)
+            if proc.poll() is None:
+                in_write = any((out / "checkpoints").glob(".step-*.tmp"))
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                kills += 1
+                kills_in_write += in_write
+                continue
+        stdout, stderr = proc.communicate(timeout=300)
+        assert proc.returncode == 0, stderr
+        if f"now at {KILL_STEPS}" in stdout:
+            break
+    print(f"survived {kills} SIGKILLs, {kills_in_write} of them during a checkpoint write")
+    assert kills >= 10 and kills_in_write >= 3, (kills, kills_in_write)
+    final = load_state(latest_checkpoint(out))
+    assert same_training_state(final, reference)
+    assert not list((out / "checkpoints").glob(".*.tmp"))
+    steps = [yaml.safe_load(line)["step"] for line in (out / "log.jsonl").read_text().splitlines()]
+    assert steps == list(range(1, KILL_STEPS + 1))  # the log holds each step once
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_sigterm_and_sigint_checkpoint_and_exit_cleanly(tmp_path, reference, signum, code):
+    cfg = kill_config()
+    cfg.train.checkpoint_every = 1000  # only the signal makes a checkpoint mid-run
+    cfg_path, out = tmp_path / "cfg.yaml", tmp_path / "run"
+    cfg_path.write_text(cfg.to_yaml())
+    proc = launch(cfg_path, out, resume=False)
+    while not (out / "log.jsonl").exists() or len((out / "log.jsonl").read_text().splitlines()) < 3:
+        assert proc.poll() is None
+        time.sleep(0.02)
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == code
+    assert f"stopped by signal {int(signum)}" in stderr and "Traceback" not in stderr
+    stopped_at = load_state(latest_checkpoint(out))["step"]
+    assert 3 <= stopped_at < KILL_STEPS
+    proc = launch(cfg_path, out, resume=True)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert same_training_state(load_state(latest_checkpoint(out)), reference)
+
+
+def test_damaged_checkpoints_are_skipped_with_the_reason(tmp_path, reference):
+    out = tmp_path / "run"
+    cfg = kill_config(steps=10)
+    cfg.train.keep_checkpoints = 3
+    train(cfg, out, show_progress=False)
+    newest, second, third = checkpoints(out)
+    newest.write_bytes(newest.read_bytes()[:1000])  # truncated
+    data = bytearray(second.read_bytes())
+    data[-10] ^= 0xFF  # one flipped bit in a tensor
+    second.write_bytes(bytes(data))
+    (out / "checkpoints" / ".step-00000011.safetensors.x1.tmp").write_bytes(b"half")  # a killed write
+    notes = []
+    cfg.train.steps = KILL_STEPS
+    summary = train(cfg, out, resume=True, show_progress=False, notify=notes.append)
+    assert summary["resumed_from"].endswith("step-00000008.safetensors")
+    assert "not a readable checkpoint" in notes[0] and newest.name in notes[0]
+    assert "checksum mismatch" in notes[1] and second.name in notes[1]
+    assert same_training_state(load_state(latest_checkpoint(out)), reference)
+
+
+def test_newer_checkpoint_format_is_a_clear_error(tmp_path):
+    path = tmp_path / "c.safetensors"
+    save_state(path, {"x": torch.ones(1)})
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+    with safe_open(str(path), framework="pt") as f:
+        meta, x = f.metadata(), f.get_tensor("x")
+    save_file({"x": x}, str(path), metadata={**meta, "version": "99"})
+    with pytest.raises(GanforgeError, match="written by a newer ganforge .*format 99"):
+        load_state(path)
+
+
+def corrupt_after(monkeypatch, calls: int, once: bool):
+    """Make the G update write NaN into G's output layer on the given call (once, or from then on)."""
+    original, count = Trainer.g_step, {"n": 0}
+
+    def g_step(self):
+        stats = original(self)
+        count["n"] += 1
+        if count["n"] == calls or (not once and count["n"] > calls):
+            with torch.no_grad():
+                self.G.output_conv.weight.fill_(float("nan"))
+        return stats
+
+    monkeypatch.setattr(Trainer, "g_step", g_step)
+
+
+def test_divergence_stops_the_run_and_never_reaches_a_checkpoint(tmp_path, monkeypatch):
+    corrupt_after(monkeypatch, calls=5, once=False)
+    out = tmp_path / "run"
+    with pytest.raises(guard.Diverged, match="diverged at step 5: G weights became NaN.*step-00000004"):
+        train(tiny_train_config(steps=10, checkpoint_every=2), out, show_progress=False)
+    saved = checkpoints(out)
+    assert [p.name for p in saved] == ["step-00000004.safetensors", "step-00000002.safetensors"]
+    for p in saved:
+        state = load_state(p)
+        assert all(torch.isfinite(v).all() for v in state["G"].values())
+    events = [yaml.safe_load(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert events[-1] == {"step": 5, "event": "diverged", "non_finite": ["G weights"]}
+
+
+def test_divergence_rollback_lowers_learning_rates_and_finishes(tmp_path, monkeypatch):
+    corrupt_after(monkeypatch, calls=5, once=True)
+    cfg = tiny_train_config(steps=8, checkpoint_every=2, on_divergence="rollback", rollback_lr_factor=0.5)
+    notes = []
+    summary = train(cfg, tmp_path / "run", show_progress=False, notify=notes.append)
+    assert summary["rollbacks"] == 1 and summary["steps"] == 8
+    assert "rolled back to step-00000004.safetensors" in notes[0]
+    state = load_state(latest_checkpoint(tmp_path / "run"))
+    assert state["opt_G"]["param_groups"][0]["lr"] == pytest.approx(cfg.train.g_lr * 0.5)
+    assert all(torch.isfinite(v).all() for v in state["G"].values())
+
+
+def test_full_disk_is_detected_before_training_and_nothing_is_deleted(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    train(tiny_train_config(steps=1), out, show_progress=False)
+    before = sorted(os.listdir(out / "checkpoints"))
+    usage = guard.shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(guard.shutil, "disk_usage", lambda p: usage._replace(free=10_000))
+    with pytest.raises(GanforgeError, match="not enough free space"):
+        train(tiny_train_config(steps=1), out, force=True, show_progress=False)
+    assert sorted(os.listdir(out / "checkpoints")) == before
+
+
+def test_disk_full_during_a_checkpoint_keeps_the_previous_one(tmp_path, monkeypatch):
+    real, calls = ckpt_module.save_file, {"n": 0}
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ckpt_module, "save_file", failing)
+    out = tmp_path / "run"
+    with pytest.raises(GanforgeError, match="cannot write the checkpoint for step 4 .*No space left on device.*"
+                                            "step-00000002.safetensors is intact"):
+        train(tiny_train_config(steps=6, checkpoint_every=2), out, show_progress=False)
+    assert [p.name for p in checkpoints(out)] == ["step-00000002.safetensors"]
+    assert load_state(checkpoints(out)[0])["step"] == 2
+    assert not list((out / "checkpoints").glob(".*.tmp"))
+
+
+def test_unwritable_output_is_detected(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(GanforgeError, match="cannot write to the output directory"):
+        train(tiny_train_config(steps=1), tmp_path / "file" / "run", show_progress=False)
+    with pytest.raises(GanforgeError, match="is a file, not a directory"):
+        train(tiny_train_config(steps=1), tmp_path / "file", show_progress=False)
