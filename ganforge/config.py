@@ -22,9 +22,9 @@ class ConfigError(GanforgeError):
     pass
 
 
-def _f(default, help: str, lo=None, hi=None, choices=None):
-    """A dataclass field with its documentation and allowed values."""
-    meta = {"help": help, "lo": lo, "hi": hi, "choices": choices}
+def _f(default, help: str, lo=None, hi=None, choices=None, item=int):
+    """A dataclass field with its documentation and allowed values (``item``: the type of a list's items)."""
+    meta = {"help": help, "lo": lo, "hi": hi, "choices": choices, "item": item}
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -61,7 +61,7 @@ class ModelConfig:
     sn_eps: float = _f(1e-6, "spectral-norm epsilon", lo=0.0, hi=1.0)
     bn_eps: float = _f(1e-5, "batch-norm epsilon", lo=0.0, hi=1.0)
     num_classes: int = _f(0, "number of classes (0 = from the data)", lo=0, hi=100000)
-    class_names: list = _f([], "class names (empty = from the data)")
+    class_names: list = _f([], "class names (empty = from the data)", item=str)
 
 
 @dataclass
@@ -100,11 +100,26 @@ class TrainConfig:
     max_rollbacks: int = _f(3, "rollbacks allowed before the run stops", lo=0, hi=1000)
 
 
-SECTIONS = {"data": DataConfig, "model": ModelConfig, "loss": LossConfig, "train": TrainConfig}
+@dataclass
+class EvalConfig:
+    every: int = _f(0, "steps between evaluations during training (0 = never)", lo=0, hi=10**9)
+    metrics: list = _f(["fid"], "metrics computed during training: fid, kid, is, pr, dc, ifid, acc", item=str)
+    n: int = _f(2000, "generated images per evaluation during training", lo=2, hi=10**7)
+    extractor: str = _f("auto", "'auto' (the Fashion-MNIST classifier on that data, else inception), 'inception' "
+                        "or 'classifier:NAME_OR_PATH'")
+    ref: str = _f("", "reference data or statistics file (empty = the training data)")
+    inception_weights: str = _f("", "path of the Inception weights (empty = torch hub cache)")
+    truncation: float = _f(0.0, "truncation threshold for evaluation samples (0 = none)", lo=0.0, hi=100.0)
+    best: str = _f("fid", "metric whose best value keeps checkpoints/best.safetensors (lower is better)",
+                   choices=["fid", "kid", "ifid"])
+
+
+SECTIONS = {"data": DataConfig, "model": ModelConfig, "loss": LossConfig, "train": TrainConfig, "eval": EvalConfig}
 # Keys that may change when a run is resumed; everything else must match the saved run.
 RESUMABLE_KEYS = {"train.steps", "train.log_every", "train.sample_every", "train.checkpoint_every",
                   "train.keep_checkpoints", "train.device", "train.threads", "train.on_divergence",
-                  "train.rollback_lr_factor", "train.max_rollbacks", "data.num_workers"}
+                  "train.rollback_lr_factor", "train.max_rollbacks", "data.num_workers"} | {
+                  f"eval.{f.name}" for f in dataclasses.fields(EvalConfig)}
 
 
 @dataclass
@@ -113,6 +128,7 @@ class Config:
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
 
     # ---- io -------------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -174,6 +190,14 @@ class Config:
                 if r < 4 or r > res or r & (r - 1):
                     raise ConfigError(f"model.{key} holds {r}; attention resolutions must be powers of two "
                                       f"between 4 and data.resolution={res}")
+        from .metrics.evaluate import parse_metrics
+        try:
+            parse_metrics(self.eval.metrics)
+        except GanforgeError as e:
+            raise ConfigError(f"eval.metrics: {e}") from None
+        if self.eval.every and self.eval.best not in self.eval.metrics:
+            raise ConfigError(f"eval.best={self.eval.best} must be one of eval.metrics ({', '.join(self.eval.metrics)}) "
+                              f"to keep the best checkpoint")
         if m.class_names and m.num_classes and len(m.class_names) != m.num_classes:
             raise ConfigError(f"model.class_names has {len(m.class_names)} names but model.num_classes="
                               f"{m.num_classes}")
@@ -199,7 +223,7 @@ def _coerce(f: dataclasses.Field, value, dotted: str, origin: str):
             raise bad("a string")
         value = str(value)
     elif kind == "list":
-        value = _as_list(value, dotted, bad)
+        value = _as_list(value, meta.get("item", int), bad)
     if meta.get("choices") is not None and value not in meta["choices"]:
         raise ConfigError(f"{origin}: {dotted}={value!r} is not valid: choose one of "
                           f"{', '.join(map(str, meta['choices']))}")
@@ -226,15 +250,14 @@ def _number(value, integer: bool, bad):
     return float(value)
 
 
-def _as_list(value, dotted, bad):
+def _as_list(value, item, bad):
     if value is None or value == "":
         return []
     if isinstance(value, str):
-        parsed = yaml.safe_load(value) if value.strip().startswith("[") else value.split(",")
-        value = parsed
+        value = yaml.safe_load(value) if value.strip().startswith("[") else value.split(",")
     if not isinstance(value, (list, tuple)):
         value = [value]
-    if dotted == "model.class_names":
+    if item is str:
         return [str(v).strip() for v in value]
     out = []
     for v in value:

@@ -43,6 +43,8 @@ def prepare(images: np.ndarray, labels: np.ndarray, class_names, resolution: int
         raise GanforgeError(f"{source}: labels must be integers, got dtype {labels.dtype}")
     if len(labels) == 0:
         raise GanforgeError(f"{source}: holds no images")
+    if min(images.shape[2:]) < 1:
+        raise GanforgeError(f"{source}: images have no pixels (size {images.shape[3]}x{images.shape[2]})")
     n_classes = len(class_names) if class_names is not None else int(labels.max()) + 1
     if labels.min() < 0 or labels.max() >= n_classes:
         raise GanforgeError(f"{source}: labels must lie in 0..{n_classes - 1}, found {labels.min()}..{labels.max()}")

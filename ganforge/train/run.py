@@ -10,6 +10,7 @@ state reaches a checkpoint.
 from __future__ import annotations
 
 import copy
+import json
 import pathlib
 import shutil
 import sys
@@ -25,7 +26,7 @@ from ..fileio import atomic_write_text
 from ..models import build_discriminator, build_generator, parameter_count
 from ..pretrained import with_standing_stats
 from ..viz import labelled_sheet, save_png
-from .checkpoint import newest_valid_checkpoint, remove_stale_temporaries, save_checkpoint
+from .checkpoint import newest_valid_checkpoint, remove_stale_temporaries, save_checkpoint, save_state
 from .guard import Diverged, StopSignals, Stopped, check_free_space, checkpoint_bytes, non_finite
 from .log import JsonlLog, Meter, progress
 from .loop import SheetMaker, Timer, Trainer, resolve_device
@@ -136,28 +137,30 @@ def train(cfg: Config, out, resume: bool = False, force: bool = False, show_prog
         torch.set_num_threads(cfg.train.threads)
     trainer = Trainer(cfg, G, D, dataset, device)
     log = JsonlLog(out / "log.jsonl")
-    resumed_from = None
+    resumed_from = best = None
     if resume:
         remove_stale_temporaries(out)
-        resumed_from = restore_newest(trainer, out, notify)
+        resumed_from, best = restore_newest(trainer, out, notify)
         log.truncate_after(trainer.step)
     else:
         atomic_write_text(out / "config.yaml", cfg.to_yaml())
-    summary = _fit(trainer, out, log, show_progress, notify)
+    summary = _fit(trainer, out, log, show_progress, notify, best)
     summary["resumed_from"] = str(resumed_from) if resumed_from else None
     return summary
 
 
-def restore_newest(trainer: Trainer, out: pathlib.Path, notify) -> pathlib.Path | None:
-    """Load the newest checkpoint that verifies into the trainer, saying which newer ones were skipped."""
+def restore_newest(trainer: Trainer, out: pathlib.Path, notify) -> tuple[pathlib.Path | None, dict | None]:
+    """Load the newest checkpoint that verifies into the trainer, saying which newer ones were skipped;
+    returns its path and the best evaluation recorded so far."""
     path, state, skipped = newest_valid_checkpoint(out)
     for reason in skipped:
         notify(f"skipped checkpoint: {reason}")
-    if state is not None:
-        trainer.load_state_dict(state)
-    elif skipped:
-        notify("no valid checkpoint left: starting this run from step 0")
-    return path
+    if state is None:
+        if skipped:
+            notify("no valid checkpoint left: starting this run from step 0")
+        return None, None
+    trainer.load_state_dict(state)
+    return path, state.get("best")
 
 
 def _dry_run(cfg: Config, out: pathlib.Path, resume: bool, force: bool, notify) -> dict:
@@ -180,27 +183,55 @@ def _dry_run(cfg: Config, out: pathlib.Path, resume: bool, force: bool, notify) 
 class _Schedule:
     """Logs, sample sheets and checkpoints at their intervals, and what happens on a signal or divergence."""
 
-    def __init__(self, trainer: Trainer, out: pathlib.Path, log: JsonlLog, notify):
+    def __init__(self, trainer: Trainer, out: pathlib.Path, log: JsonlLog, notify, best: dict | None):
         self.trainer, self.out, self.log, self.notify = trainer, out, log, notify
-        self.t = trainer.cfg.train
+        self.t, self.e = trainer.cfg.train, trainer.cfg.eval
+        self.best, self.evaluator = best, None
         self.sheets = SheetMaker(trainer.cfg.model.num_classes, trainer.G.dim_z, self.t.seed)
         self.meter, self.timer = Meter(), Timer()
         self.last_sheet = self.last_ckpt = None
         self.rollbacks = 0
 
+    def sampler(self):
+        """The generator used for sheets and evaluation: the EMA, with standing statistics if configured."""
+        G = self.trainer.ema.model
+        return with_standing_stats(G, self.t.standing_stats, seed=self.t.seed) if self.t.standing_stats else G
+
     def write_sheet(self) -> pathlib.Path:
-        cfg, G = self.trainer.cfg, self.trainer.ema.model
-        if self.t.standing_stats:
-            G = with_standing_stats(G, self.t.standing_stats, seed=self.t.seed)
+        cfg, G = self.trainer.cfg, self.sampler()
         names = [self.trainer.G.class_names[c] for c in self.sheets.classes]
         sheet = labelled_sheet(self.sheets.images(G), names, scale=2 if cfg.data.resolution <= 64 else 1)
         self.last_sheet = save_png(sheet, self.out / "samples" / f"step-{self.trainer.step:08d}.png")
         return self.last_sheet
 
+    def state(self) -> dict:
+        return {**self.trainer.state_dict(), "best": self.best}
+
+    def evaluate(self) -> dict:
+        """Metrics of the EMA generator, logged; a better value of ``eval.best`` rewrites the best checkpoint."""
+        cfg, e, step = self.trainer.cfg, self.e, self.trainer.step
+        if self.evaluator is None:
+            from ..metrics.evaluator import Evaluator
+            ref = e.ref or cfg.data.source
+            self.evaluator = Evaluator(ref, self.trainer.G.image_shape, e.metrics,
+                                       None if e.extractor == "auto" else e.extractor, e.inception_weights or None,
+                                       device=self.trainer.device, seed=self.t.seed,
+                                       data_cfg=cfg.data if ref == cfg.data.source else None, notify=self.notify)
+        from ..metrics.evaluate import protocol, scalar
+        result = self.evaluator.evaluate_generator(self.sampler(), e.n, e.truncation or None)
+        values = {name: scalar(v) for name, v in result["metrics"].items()}
+        self.log.write({"step": step, "event": "eval", **values, "extractor": result["extractor_name"]})
+        key = protocol(e.best, e.n)
+        if key in values and (self.best is None or values[key] < self.best["value"]):
+            self.best = {"metric": key, "value": values[key], "step": step}
+            save_state(self.out / "checkpoints" / "best.safetensors", self.state())
+            atomic_write_text(self.out / "checkpoints" / "best.json", json.dumps(self.best) + "\n")
+        return values
+
     def checkpoint(self) -> pathlib.Path:
         step = self.trainer.step
         try:
-            self.last_ckpt = save_checkpoint(self.out, step, self.trainer.state_dict(), self.t.keep_checkpoints)
+            self.last_ckpt = save_checkpoint(self.out, step, self.state(), self.t.keep_checkpoints)
         except OSError as e:
             kept = f"the previous checkpoint {self.last_ckpt} is intact" if self.last_ckpt else "no checkpoint was lost"
             raise GanforgeError(f"cannot write the checkpoint for step {step} in {self.out / 'checkpoints'} "
@@ -240,9 +271,10 @@ class _Schedule:
                        f"train.on_divergence=rollback to roll back automatically")
 
 
-def _fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool, notify) -> dict:
-    t = trainer.cfg.train
-    s = _Schedule(trainer, out, log, notify)
+def _fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool, notify,
+         best: dict | None = None) -> dict:
+    t, every_eval = trainer.cfg.train, trainer.cfg.eval.every
+    s = _Schedule(trainer, out, log, notify, best)
     start = trainer.step
     bar = progress(t.steps, trainer.step, show_progress)
     with StopSignals() as signals:
@@ -264,6 +296,8 @@ def _fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool
                                     G=f"{r['g_loss']:.3f}", img_s=f"{r['img_per_s']:.0f}")
                 if t.sample_every and step % t.sample_every == 0:
                     s.write_sheet()
+                if every_eval and step % every_eval == 0:
+                    bar.set_description(", ".join(f"{k} {v:.4g}" for k, v in s.evaluate().items()))
                 saved_now = bool(t.checkpoint_every) and step % t.checkpoint_every == 0
                 if saved_now:
                     s.checkpoint()
@@ -280,4 +314,4 @@ def _fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool
             s.write_sheet()
     return {"steps": trainer.step, "trained_steps": trainer.step - start, "seconds": s.timer.elapsed,
             "checkpoint": str(s.last_ckpt), "sheet": str(s.last_sheet), "run_dir": str(out),
-            "rollbacks": s.rollbacks}
+            "rollbacks": s.rollbacks, "best": s.best}

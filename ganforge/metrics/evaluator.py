@@ -1,0 +1,147 @@
+"""Evaluation end to end: resolve the evaluated side (a run, an export, a folder or an npz) and the reference
+(a dataset or a statistics file), extract features (reference features cached), compute the metrics, and
+report them with the protocol that produced them."""
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+
+from ..config import DataConfig
+from ..data import detect_kind
+from ..data.folder import IMAGE_SUFFIXES
+from ..errors import GanforgeError
+from .cache import cached_features, is_stats_file, load_stats, save_stats
+from .evaluate import compute_metrics, parse_metrics
+from .features import extract, get_extractor
+from .sources import Source, dataset_source, flat_folder_source, generator_source, native_shape, open_dataset
+
+DEFAULT_CLASSIFIER = "classifier:fashion-mnist"
+
+
+def is_model_dir(path: pathlib.Path) -> bool:
+    return (path / "config.yaml").is_file() or (path / "config.json").is_file()
+
+
+def default_extractor(ref: str | None) -> str:
+    if ref is not None and (ref == "fashion-mnist" or ref.startswith("fashion-mnist:")):
+        return DEFAULT_CLASSIFIER
+    return "inception"
+
+
+def open_images(spec: str, n: int | None, seed: int) -> Source:
+    """Evaluated images from a folder (flat, or one sub-folder per class), an npz (images + labels), or the
+    embedded data (``fashion-mnist:heldout``: real images, for the real-data baseline of a metric)."""
+    if detect_kind(spec) == "embedded":
+        return open_dataset(spec, native_shape(spec), n, seed)
+    path = pathlib.Path(spec).expanduser()
+    if not path.exists():
+        raise GanforgeError(f"{path} does not exist")
+    if path.is_dir():
+        subdirs = [p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        if not subdirs:
+            return flat_folder_source(path, n, seed)
+        first = next((f for d in sorted(subdirs) for f in sorted(d.rglob("*")) if f.suffix.lower() in IMAGE_SUFFIXES),
+                     None)
+        if first is None:
+            raise GanforgeError(f"{path}: its sub-folders hold no images")
+        from PIL import Image
+        with Image.open(first) as img:
+            shape = (1 if img.mode in ("L", "I;16", "I", "1") else 3, img.size[1], img.size[0])
+    else:
+        shape = native_shape(str(path))
+        if shape is None:
+            raise GanforgeError(f"{path}: not an npz with an 'images' array")
+    if shape[1] != shape[2]:
+        raise GanforgeError(f"{spec}: images to evaluate must be square, found {shape[2]}x{shape[1]}")
+    return open_dataset(str(path), shape, n, seed)
+
+
+class Evaluator:
+    """Holds the extractor and the reference features, so several evaluations (a truncation sweep, evaluation
+    during training) extract the reference once."""
+
+    def __init__(self, ref: str, shape: tuple[int, int, int], metrics, extractor: str | None = None,
+                 inception_weights=None, resize: str = "tf", device="cpu", seed: int = 0, use_cache: bool = True,
+                 data_cfg: DataConfig | None = None, ref_n: int | None = None, batch_size: int = 100, notify=None):
+        self.metrics = parse_metrics(metrics)
+        self.seed, self.batch_size = seed, batch_size
+        options = {"device": device}
+        spec = extractor or default_extractor(ref)
+        if spec.startswith("inception"):
+            options.update(weights=inception_weights, resize=resize)
+        self.extractor = get_extractor(spec, **options)
+        self.ref_name = ref
+        if is_stats_file(ref):
+            self.real, meta = load_stats(ref)
+            if len(self.real["mu"]) != self.extractor.feature_dim:
+                raise GanforgeError(f"{ref}: statistics of {len(self.real['mu'])}-d features, but {self.extractor.name} "
+                                    f"gives {self.extractor.feature_dim}-d features")
+            if not meta:
+                if notify:
+                    notify(f"{ref}: statistics from another tool; assuming they match {self.extractor.name}")
+            elif meta.get("extractor") != self.extractor.identity or meta.get("resize") != self.extractor.resize:
+                raise GanforgeError(f"{ref}: these statistics were made with {meta.get('extractor')} (resize "
+                                    f"{meta.get('resize')}), not {self.extractor.identity} (resize "
+                                    f"{self.extractor.resize}); recompute them")
+            self.real_classes = meta.get("class_names")
+            self.n_ref = len(self.real["features"]) if self.real["features"] is not None else meta.get("n", "?")
+            return
+        source = open_dataset(ref, shape, ref_n, seed, data_cfg=data_cfg)
+        self.real, hit = cached_features(source.identity, self.extractor.identity, self.extractor.resize,
+                                         lambda: extract(self.extractor, source.batches(batch_size)), use_cache)
+        if notify:
+            notify(f"reference features of {source.description}: {'cache hit' if hit else 'computed'}")
+        self.real_classes, self.n_ref = source.class_names, source.n
+        self._ref_meta = {"source": source.identity, "extractor": self.extractor.identity,
+                          "resize": self.extractor.resize, "class_names": source.class_names}
+
+    def save_reference(self, path) -> None:
+        if not hasattr(self, "_ref_meta"):
+            raise GanforgeError("--save-stats: the reference is already a statistics file")
+        save_stats(path, self.real, self._ref_meta)
+
+    def evaluate(self, fake: Source, **extra) -> dict:
+        feats = extract(self.extractor, fake.batches(self.batch_size))
+        values = compute_metrics(self.metrics, feats, self.real, self.extractor, fake.class_names,
+                                 self.real_classes, seed=self.seed)
+        return {"metrics": values, "extractor": self.extractor.identity, "extractor_name": self.extractor.name,
+                "resize": self.extractor.resize, "n_fake": fake.n, "n_ref": self.n_ref, "ref": self.ref_name,
+                "evaluated": fake.description, **extra}
+
+    def evaluate_generator(self, G, n: int, truncation=None) -> dict:
+        return self.evaluate(generator_source(G, n, truncation, self.seed), truncation=truncation)
+
+
+def parse_sweep(text: str) -> list[float]:
+    """'0.2:1.0:0.1' -> [0.2, 0.3, ..., 1.0] (end included)."""
+    try:
+        start, stop, step = (float(v) for v in text.split(":"))
+    except ValueError:
+        raise GanforgeError(f"--truncation-sweep {text!r}: expected START:STOP:STEP, e.g. 0.2:1.0:0.1") from None
+    if not (0 < start <= stop) or step <= 0:
+        raise GanforgeError(f"--truncation-sweep {text!r}: expected 0 < START <= STOP and STEP > 0")
+    count = int(np.floor((stop - start) / step + 1e-9)) + 1
+    return [round(start + i * step, 10) for i in range(count)]
+
+
+def fake_side(spec: str, n: int | None, seed: int, device: str = "cpu"):
+    """(generator, None) for a run or an export; (None, source) for a folder or an npz."""
+    path = pathlib.Path(spec).expanduser()
+    if path.is_dir() and is_model_dir(path):
+        from ..pretrained import load
+        return load(path, device=device), None
+    return None, open_images(spec, n, seed)
+
+
+def reference_for(ref: str | None, G) -> tuple[str, DataConfig | None]:
+    """The reference to use and, when it is the run's own training data, the run's data settings."""
+    if ref is None:
+        if G is None:
+            raise GanforgeError("--ref is required when evaluating a folder or an npz")
+        return G.config.data.source, G.config.data
+    if G is not None and ref == G.config.data.source:
+        return ref, G.config.data
+    if not is_stats_file(ref):
+        detect_kind(ref)  # a clear error for a missing path
+    return ref, None
