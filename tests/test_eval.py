@@ -123,6 +123,9 @@ def test_sources_and_their_errors(tmp_path):
         Evaluator(str(tmp_path / "rgb.npz"), (1, 16, 16), "fid", "pixels")
     with pytest.raises(GanforgeError, match="unknown extractor 'vgg'"):
         Evaluator(str(flat), (1, 16, 16), "fid", "vgg")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(GanforgeError, match="empty: holds no images"):
+        open_images(str(tmp_path / "empty"), None, 0)
     assert parse_sweep("0.2:1.0:0.1") == [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
     with pytest.raises(GanforgeError, match="START:STOP:STEP"):
         parse_sweep("0.2-1")
