@@ -65,7 +65,11 @@ def _sample(args) -> int:
         classes = list(range(G.num_classes))
     if classes and len(classes) > 1 and args.n % len(classes):
         raise GanforgeError(f"--n {args.n} must be a multiple of the {len(classes)} classes to give one row per class")
-    images = sample(G, classes=classes, n=args.n, truncation=args.truncation, seed=args.seed)
+    steering = args.attention_strength is not None or args.attention_focus or args.attention_from_seed is not None
+    if steering:
+        images = _steered_samples(G, classes, args)
+    else:
+        images = sample(G, classes=classes, n=args.n, truncation=args.truncation, seed=args.seed)
     scale = max(1, 96 // G.image_shape[-1])
     if classes and len(classes) > 1:
         rows = images.view(len(classes), args.n // len(classes), *images.shape[1:])
@@ -74,6 +78,55 @@ def _sample(args) -> int:
         sheet = image_grid(images, ncol=args.columns, scale=scale)
     save_png(sheet, out)
     print(f"wrote {out} ({args.n} images, {sheet.width}x{sheet.height} px)")
+    return 0
+
+
+def _inputs(G, classes, n: int, truncation, seed: int):
+    import torch
+
+    from .sampling import latents_for, resolve_classes
+    gen = torch.Generator().manual_seed(seed)
+    z = latents_for(G, n, truncation, gen)
+    return z, resolve_classes(G, classes, n, gen)
+
+
+def _steered_samples(G, classes, args):
+    """Samples with attention switched off or scaled, focused on a mask, or transplanted from another seed."""
+    from .attention import fit_mask, generate_steered, load_mask, record_attention
+    from .train.run import to_stderr
+    z, y = _inputs(G, classes, args.n, args.truncation, args.seed)
+    steering = {"strength": 1.0 if args.attention_strength is None else args.attention_strength}
+    if args.attention_focus:
+        steering["focus"] = fit_mask(load_mask(args.attention_focus), G.image_shape[-1], to_stderr)
+        steering["focus_weight"] = args.focus_weight
+    if args.attention_from_seed is not None:
+        z_a, y_a = _inputs(G, classes, args.n, args.truncation, args.attention_from_seed)
+        _, maps = record_attention(G, z_a, y_a, args.truncation)
+        steering["transplant"] = maps
+    return generate_steered(G, z, y, args.truncation, **steering)
+
+
+def _attention(args) -> int:
+    from .attention import mean_heatmaps, query_heatmaps, record_attention
+    from .viz import save_png
+    from .viz.attention import attention_sheet
+    out = _out_path(args.out)
+    G = _load(args)
+    try:
+        x, y = (int(v) for v in args.query.split(","))
+    except ValueError:
+        raise GanforgeError(f"--query {args.query!r}: expected X,Y pixel coordinates, e.g. 16,8") from None
+    z, cls = _inputs(G, [args.class_] if args.class_ else None, 1, args.truncation, args.seed)
+    images, maps = record_attention(G, z, cls, args.truncation)
+    size = G.image_shape[-1]
+    spatial = {k: v for k, v in maps.items() if v.dim() == 3}
+    if not spatial:
+        raise GanforgeError("this model's attention layers are channel attention: they have no spatial maps to draw")
+    sheet = attention_sheet(images[0], query_heatmaps(spatial, (x, y), size), mean_heatmaps(spatial, size), (x, y),
+                            scale=max(1, 128 // size))
+    save_png(sheet, out)
+    print(f"wrote {out} ({len(spatial)} attention layer(s), class {G.class_names[int(cls[0])]}, seed {args.seed}, "
+          f"query ({x},{y}))")
     return 0
 
 
@@ -151,6 +204,21 @@ def _eval(args) -> int:
     return 0
 
 
+def _convert(args) -> int:
+    from .interop.convert import convert
+    out = pathlib.Path(args.out).expanduser()
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise GanforgeError(f"{out} is not empty; choose another --out or pass --force to overwrite the export")
+    options = {} if args.source == "hf" else {"bn_eps": args.bn_eps, "sn_eps": args.sn_eps,
+                                              "resolution": args.resolution}
+    G = convert(args.source, args.path, out, **options)
+    m = G.config.model
+    print(f"converted {args.path} ({args.source}) -> {out}: {m.name}, {G.config.data.resolution} px, ch {m.ch}, "
+          f"dim_z {m.dim_z}, {m.num_classes} classes, attention at {m.g_attention}, "
+          f"{sum(p.numel() for p in G.parameters()):,} parameters")
+    return 0
+
+
 def _presets(args) -> int:
     for name in preset_names():
         m, d, t = (load_preset(name).model, load_preset(name).data, load_preset(name).train)
@@ -215,7 +283,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=_positive_int, default=16, help="number of images (total)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--columns", type=_positive_int, default=None, help="grid columns (single class or random)")
+    s.add_argument("--attention-strength", type=float, default=None,
+                   help="scale every attention layer's gamma (0 = attention removed, 1 = as trained)")
+    s.add_argument("--attention-focus", metavar="MASK", help="image whose white region attention is steered toward")
+    s.add_argument("--focus-weight", type=float, default=4.0, help="strength of --attention-focus (negative: away)")
+    s.add_argument("--attention-from-seed", type=int, default=None,
+                   help="generate with the attention maps of the samples of this seed (same classes)")
     s.set_defaults(func=_sample)
+
+    a = sub.add_parser("attention", help="draw a sample's attention maps for a query point")
+    model_args(a)
+    a.add_argument("--class", dest="class_", help="class name or index (default: random)")
+    a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--query", default="16,16", help="X,Y pixel of the query (default 16,16)")
+    a.set_defaults(func=_attention)
 
     i = sub.add_parser("interpolate", help="interpolate between two classes (and optionally two seeds)")
     model_args(i)
@@ -255,6 +336,17 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--batch-size", type=_positive_int, default=100)
     v.add_argument("--device", help="cpu (default), cuda, mps")
     v.set_defaults(func=_eval)
+
+    c = sub.add_parser("convert", help="convert a pretrained generator of another project into a ganforge export")
+    c.add_argument("--from", dest="source", required=True, choices=["hf", "biggan-pytorch"],
+                   help="hf: a pytorch-pretrained-BigGAN directory; biggan-pytorch: a G.pth / G_ema.pth file")
+    c.add_argument("path")
+    c.add_argument("--out", required=True, help="export directory")
+    c.add_argument("--resolution", type=int, help="biggan-pytorch: check the inferred resolution")
+    c.add_argument("--bn-eps", type=float, default=1e-5, help="biggan-pytorch: BN epsilon (TF-Hub: 1e-4)")
+    c.add_argument("--sn-eps", type=float, default=1e-6, help="biggan-pytorch: SN epsilon (TF-Hub: 1e-4)")
+    c.add_argument("--force", action="store_true")
+    c.set_defaults(func=_convert)
 
     sub.add_parser("presets", help="list presets").set_defaults(func=_presets)
     return p

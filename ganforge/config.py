@@ -46,7 +46,7 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    name: str = _f("biggan", "model family", choices=["biggan"])
+    name: str = _f("biggan", "model family", choices=["biggan", "biggan_deep"])
     ch: int = _f(64, "generator width multiplier", lo=1, hi=1024)
     d_ch: int = _f(64, "discriminator width multiplier", lo=1, hi=1024)
     dim_z: int = _f(128, "latent size (divisible into blocks + 1 chunks when hier)", lo=1, hi=4096)
@@ -55,11 +55,23 @@ class ModelConfig:
     hier: bool = _f(True, "hierarchical latents: z split into chunks, one per block (needs shared)")
     g_attention: list = _f([], "resolutions with self-attention in G, e.g. [64]")
     d_attention: list = _f([], "resolutions with self-attention in D, e.g. [64]")
+    attention_type: str = _f("self", "attention layers: 'self' (SAGAN) or 'channel' (squeeze-and-excitation)",
+                             choices=["self", "channel"])
+    depth: int = _f(2, "BigGAN-deep: blocks per resolution", lo=1, hi=16)
+    channel_ratio: int = _f(4, "BigGAN-deep: bottleneck ratio (hidden = channels / ratio)", lo=1, hi=64)
     widths: str = _f("auto", "channel plan: 'ladder' (ImageNet, >= 64 px), 'uniform' (CIFAR, 4*ch), "
                      "'auto' (uniform up to 32 px, ladder above)", choices=["auto", "ladder", "uniform"])
     init: str = _f("ortho", "weight init", choices=["ortho", "N02", "xavier"])
     sn_eps: float = _f(1e-6, "spectral-norm epsilon", lo=0.0, hi=1.0)
     bn_eps: float = _f(1e-5, "batch-norm epsilon", lo=0.0, hi=1.0)
+    sn_eval: str = _f("iterate", "spectral norm in eval: 'iterate' (BigGAN-PyTorch) or 'cached' (stored sigma)",
+                      choices=["iterate", "cached"])
+    bn_stats: str = _f("batch", "'batch' norm statistics, or 'truncation'-indexed ones (converted TF-Hub "
+                       "BigGAN-deep; sampling only)", choices=["batch", "truncation"])
+    n_stats: int = _f(51, "rows of truncation-indexed statistics", lo=2, hi=1001)
+    truncation_style: str = _f("resample", "what truncation psi means when sampling: 'resample' (|z| <= psi) or "
+                               "'tfhub' (psi * truncnorm(-2, 2), and it selects truncation-indexed statistics)",
+                               choices=["resample", "tfhub"])
     num_classes: int = _f(0, "number of classes (0 = from the data)", lo=0, hi=100000)
     class_names: list = _f([], "class names (empty = from the data)", item=str)
 
@@ -182,6 +194,9 @@ class Config:
         if res & (res - 1):
             raise ConfigError(f"data.resolution={res} is not a power of two (allowed: 16, 32, 64, ..., 512)")
         m = self.model
+        if m.name == "biggan_deep" and not m.shared:
+            raise ConfigError("model.name=biggan_deep needs model.shared=true (every block is conditioned on "
+                              "[z, shared class embedding])")
         if m.hier and not m.shared:
             raise ConfigError("model.hier=true needs model.shared=true (hierarchical latents are concatenated "
                               "to the shared class embedding)")

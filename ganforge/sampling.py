@@ -4,6 +4,9 @@ Truncation is *true* truncation: each latent entry is drawn from N(0, 1) conditi
 distribution that redrawing out-of-range entries produces, not a rescaled normal. It is drawn by inverse
 CDF from uniforms, so one seed gives the same uniforms at every ψ: lowering ψ pulls the *same* sample
 toward the mode, which makes truncation sweeps comparable.
+
+Models converted from TF-Hub BigGAN-deep (``model.truncation_style = "tfhub"``) follow their own
+convention instead: z = ψ · truncnorm(−2, 2), ψ in (0, 1], and ψ also selects their BN statistics.
 """
 from __future__ import annotations
 
@@ -53,14 +56,26 @@ def resolve_classes(G, classes, n: int, generator: torch.Generator | None = None
     return torch.tensor([idx[i * len(idx) // n] for i in range(n)], dtype=torch.long)
 
 
+def latents_for(G, n: int, truncation: float | None, generator: torch.Generator | None) -> torch.Tensor:
+    """Latents in the model's own truncation convention."""
+    if G.config.model.truncation_style == "tfhub":
+        psi = 1.0 if truncation is None else check_truncation(truncation)
+        if psi is None or psi > 1:
+            raise GanforgeError(f"truncation={truncation} is outside (0, 1]: this converted TF-Hub model takes "
+                                f"psi in (0, 1] (z = psi * truncnorm(-2, 2))")
+        return psi * sample_latents(n, G.dim_z, 2.0, generator)
+    return sample_latents(n, G.dim_z, truncation, generator)
+
+
 @torch.no_grad()
-def generate(G, z: torch.Tensor, y: torch.Tensor, batch_size: int = 64) -> torch.Tensor:
-    """Run G in eval mode over (z, y) in batches; returns float32 images on the CPU."""
+def generate(G, z: torch.Tensor, y: torch.Tensor, batch_size: int = 64, truncation: float | None = None) -> torch.Tensor:
+    """Run G in eval mode over (z, y) in batches; returns float32 images on the CPU. ``truncation`` reaches
+    models whose BN statistics depend on it (TF-Hub conversions) and is ignored by the others."""
     was_training = G.training
     G.eval()
     device = G.device
     try:
-        out = [G(z[i:i + batch_size].to(device), y[i:i + batch_size].to(device)).float().cpu()
+        out = [G(z[i:i + batch_size].to(device), y[i:i + batch_size].to(device), truncation=truncation).float().cpu()
                for i in range(0, z.shape[0], batch_size)]
     finally:
         G.train(was_training)
@@ -73,9 +88,9 @@ def sample(G, classes=None, n: int = 16, truncation: float | None = None, seed: 
     if not isinstance(n, int) or n < 1:
         raise GanforgeError(f"n={n!r} is not valid: expected a positive number of images")
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
-    z = sample_latents(n, G.dim_z, truncation, gen)
+    z = latents_for(G, n, truncation, gen)
     y = resolve_classes(G, classes, n, gen)
-    return generate(G, z, y, batch_size)
+    return generate(G, z, y, batch_size, truncation)
 
 
 def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -94,10 +109,10 @@ def interpolation(G, from_class, to_class, steps: int = 8, rows: int = 4, from_s
         raise GanforgeError(f"rows={rows} is not valid: expected at least 1")
     a, b = G.class_index(from_class), G.class_index(to_class)
     t = torch.linspace(0, 1, steps)
-    z0 = sample_latents(rows, G.dim_z, truncation, torch.Generator().manual_seed(from_seed))
-    z1 = z0 if to_seed is None else sample_latents(rows, G.dim_z, truncation, torch.Generator().manual_seed(to_seed))
+    z0 = latents_for(G, rows, truncation, torch.Generator().manual_seed(from_seed))
+    z1 = z0 if to_seed is None else latents_for(G, rows, truncation, torch.Generator().manual_seed(to_seed))
     z = torch.lerp(z0[:, None], z1[:, None], t[None, :, None]).reshape(rows * steps, G.dim_z)
     ya, yb = one_hot(torch.tensor([a]), G.num_classes), one_hot(torch.tensor([b]), G.num_classes)
     y = torch.lerp(ya, yb, t[:, None]).repeat(rows, 1)
-    images = generate(G, z, y, batch_size)
+    images = generate(G, z, y, batch_size, truncation)
     return images.view(rows, steps, *images.shape[1:])

@@ -7,8 +7,11 @@ itself and gain/bias are per-class embeddings (BigGAN-PyTorch's CIFAR setting).
 """
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from .spectral_norm import SNLinear
 
@@ -25,11 +28,58 @@ class ClassEmbedding(nn.Embedding):
         return super().forward(y)
 
 
+class TruncationIndexedNorm(nn.Module):
+    """Batch norm that never uses batch statistics: ``running_means`` / ``running_vars`` [n_stats, C] hold
+    statistics measured at truncation values 0, 1/(n−1), ..., 1 (TF-Hub BigGAN-deep, as converted by
+    pytorch-pretrained-BigGAN), and the generator's current ``truncation`` picks or blends two rows. The blend
+    reproduces that package exactly: lower row × frac + upper row × (1 − frac), where frac = the fractional
+    part of truncation·(n−1)."""
+
+    def __init__(self, num_features: int, n_stats: int = 51, eps: float = 1e-4, affine: bool = False):
+        super().__init__()
+        self.eps, self.step = eps, 1.0 / (n_stats - 1)
+        self.register_buffer("running_means", torch.zeros(n_stats, num_features))
+        self.register_buffer("running_vars", torch.ones(n_stats, num_features))
+        self.weight = nn.Parameter(torch.ones(num_features)) if affine else None
+        self.bias = nn.Parameter(torch.zeros(num_features)) if affine else None
+        self.truncation = 1.0
+
+    def statistics(self) -> tuple[torch.Tensor, torch.Tensor]:
+        frac, whole = math.modf(self.truncation / self.step)
+        i = int(whole)
+        if frac == 0.0:
+            return self.running_means[i], self.running_vars[i]
+        mean = self.running_means[i] * frac + self.running_means[i + 1] * (1 - frac)
+        var = self.running_vars[i] * frac + self.running_vars[i + 1] * (1 - frac)
+        return mean, var
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mean, var = self.statistics()
+        return F.batch_norm(x, mean, var, self.weight, self.bias, training=False, momentum=0.0, eps=self.eps)
+
+
+def set_truncation(model: nn.Module, truncation: float) -> None:
+    """Select the statistics of every truncation-indexed norm in ``model``."""
+    if not 0 < truncation <= 1:
+        raise ValueError(f"truncation={truncation} is outside (0, 1]")
+    for m in model.modules():
+        if isinstance(m, TruncationIndexedNorm):
+            m.truncation = float(truncation)
+
+
+def make_norm(num_features: int, bn_eps: float, stats: str = "batch", n_stats: int = 51, affine: bool = False):
+    """'batch': ordinary BN (batch statistics in training, running ones in eval); 'truncation': see
+    :class:`TruncationIndexedNorm`."""
+    if stats == "truncation":
+        return TruncationIndexedNorm(num_features, n_stats, bn_eps, affine)
+    return nn.BatchNorm2d(num_features, eps=bn_eps, affine=affine)
+
+
 class ConditionalBatchNorm2d(nn.Module):
     def __init__(self, num_features: int, cond_dim: int | None, num_classes: int | None = None,
-                 *, sn_eps: float = 1e-6, bn_eps: float = 1e-5, momentum: float = 0.1):
+                 *, sn_eps: float = 1e-6, bn_eps: float = 1e-5, stats: str = "batch", n_stats: int = 51):
         super().__init__()
-        self.bn = nn.BatchNorm2d(num_features, eps=bn_eps, momentum=momentum, affine=False)
+        self.bn = make_norm(num_features, bn_eps, stats, n_stats)
         if cond_dim is not None:
             self.gain = SNLinear(cond_dim, num_features, bias=False, sn_eps=sn_eps)
             self.bias = SNLinear(cond_dim, num_features, bias=False, sn_eps=sn_eps)
@@ -55,7 +105,7 @@ def accumulate_standing_stats(G: nn.Module, passes: int, batch_size: int, make_i
     Meant for a copy of G used for sampling: the train-mode passes also advance spectral-norm vectors.
     Leaves G in eval mode.
     """
-    bns = batch_norms(G)
+    bns = [bn for bn in batch_norms(G) if bn.track_running_stats]
     saved = [bn.momentum for bn in bns]
     for bn in bns:
         bn.reset_running_stats()

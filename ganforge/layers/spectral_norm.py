@@ -4,7 +4,9 @@ Follows BigGAN-PyTorch: the weight is viewed as a matrix [out, -1]; each forward
 from the stored left singular vector ``u`` (v = normalise(Wᵀu), u' = normalise(Wv)) and divides W by
 σ = u'ᵀWv, with gradients flowing through W only. In training mode ``u`` is replaced by ``u'``;
 in eval mode the same step is computed but nothing is stored, so evaluation never changes the model.
-``sigma`` records the latest training-mode estimate (useful for logging and tests).
+``sigma`` records the latest training-mode estimate. With ``eval_sigma = "cached"`` an eval-mode forward
+divides by that stored σ instead of iterating (faster, and how converted weights whose σ came from another
+implementation keep it exactly).
 """
 from __future__ import annotations
 
@@ -26,9 +28,12 @@ class SpectralNorm:
         self.n_power_iterations = n_power_iterations
         self.register_buffer("u", torch.randn(self.weight.shape[0]))
         self.register_buffer("sigma", torch.ones(()))
+        self.eval_sigma = "iterate"
 
     def normalized_weight(self) -> torch.Tensor:
         w = self.weight
+        if not self.training and self.eval_sigma == "cached":
+            return w / self.sigma.clamp_min(self.sn_eps).to(w.dtype)
         mat = w.reshape(w.shape[0], -1).float()
         with torch.no_grad():
             u = self.u
@@ -41,6 +46,15 @@ class SpectralNorm:
         if self.training:
             self.sigma.copy_(sigma.detach())
         return w / sigma.clamp_min(self.sn_eps).to(w.dtype)  # an all-zero W stays zero, not NaN
+
+
+def set_eval_sigma(model: nn.Module, mode: str) -> None:
+    """'iterate' (BigGAN-PyTorch: one non-stored power iteration per eval forward) or 'cached' (stored σ)."""
+    if mode not in ("iterate", "cached"):
+        raise ValueError(f"spectral-norm eval mode must be 'iterate' or 'cached', got {mode!r}")
+    for m in model.modules():
+        if isinstance(m, SpectralNorm):
+            m.eval_sigma = mode
 
 
 class SNConv2d(SpectralNorm, nn.Conv2d):

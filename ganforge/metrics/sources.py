@@ -16,7 +16,7 @@ from ..data import detect_kind, load_dataset
 from ..data.embedded import NAME as EMBEDDED
 from ..data.folder import IMAGE_SUFFIXES, read_image
 from ..errors import GanforgeError
-from ..sampling import generate, sample_latents
+from ..sampling import generate, latents_for
 
 
 @dataclass
@@ -37,9 +37,9 @@ def generator_source(G, n: int, truncation=None, seed: int = 0) -> Source:
         gen = torch.Generator().manual_seed(seed)
         for start in range(0, n, batch_size):
             m = min(batch_size, n - start)
-            z = sample_latents(m, G.dim_z, truncation, gen)
+            z = latents_for(G, m, truncation, gen)
             y = torch.arange(start, start + m) % G.num_classes
-            images = generate(G, z, y, batch_size)
+            images = generate(G, z, y, batch_size, truncation)
             yield ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8), y
     return Source(f"{n} samples (truncation {truncation})", n, G.image_shape, G.class_names, batches)
 

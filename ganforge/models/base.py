@@ -1,6 +1,8 @@
 """What every generator offers besides ``forward(z, y)``: its config, class names and sampling helpers."""
 from __future__ import annotations
 
+import difflib
+
 import torch
 import torch.nn as nn
 
@@ -22,6 +24,17 @@ class ConditionalGenerator(nn.Module):
         self.num_classes = config.model.num_classes
         if self.num_classes < 1:
             raise ValueError("model.num_classes must be set (it is filled in from the data) before building G")
+
+    def select_statistics(self, truncation: float | None) -> None:
+        """With truncation-indexed BN statistics, pick the row for ``truncation`` (default 1.0)."""
+        if self.config.model.bn_stats != "truncation":
+            return
+        from ..layers.conditioning import set_truncation
+        t = 1.0 if truncation is None else float(truncation)
+        if not 0 < t <= 1:
+            raise GanforgeError(f"truncation={truncation} is outside (0, 1]: this model's BN statistics were "
+                                f"measured for truncation values in (0, 1]")
+        set_truncation(self, t)
 
     @property
     def class_names(self) -> list[str]:
@@ -47,10 +60,16 @@ class ConditionalGenerator(nn.Module):
                                     f"{self.num_classes - 1}")
             return cls
         lookup = {n.lower(): i for i, n in enumerate(self.class_names)}
-        if cls.strip().lower() not in lookup:
-            shown = ", ".join(self.class_names[:50]) + (" ..." if self.num_classes > 50 else "")
-            raise GanforgeError(f"unknown class {cls!r}; this model's classes are: {shown}")
-        return lookup[cls.strip().lower()]
+        key = cls.strip().lower()
+        if key not in lookup:
+            close = difflib.get_close_matches(key, list(lookup), n=5, cutoff=0.6)
+            if close:
+                hint = "did you mean: " + ", ".join(self.class_names[lookup[c]] for c in close) + "?"
+            else:
+                hint = "this model's classes are: " + ", ".join(self.class_names[:50])
+                hint += " ..." if self.num_classes > 50 else ""
+            raise GanforgeError(f"unknown class {cls!r}; {hint}")
+        return lookup[key]
 
     def sample(self, classes=None, n: int = 16, truncation: float | None = None, seed: int | None = None,
                batch_size: int = 64) -> torch.Tensor:

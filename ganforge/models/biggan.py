@@ -13,11 +13,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..config import Config
-from ..layers import (ClassEmbedding, ConditionalBatchNorm2d, SelfAttention, SNConv2d, SNEmbedding,
-                      SNLinear)
+from ..layers import ClassEmbedding, ConditionalBatchNorm2d, SNConv2d, SNEmbedding, SNLinear
+from ..layers.attention import make_attention
+from ..layers.conditioning import make_norm
 from ..layers.init import init_weights
+from ..layers.spectral_norm import set_eval_sigma
 from .base import ConditionalGenerator
 from .widths import discriminator_stages, generator_stages
+
+
+def projection_head(h: torch.Tensor, y: torch.Tensor, linear: nn.Module, embed: nn.Module) -> torch.Tensor:
+    """ReLU, global sum pooling, a linear score plus the projection ⟨embed(y), h⟩."""
+    h = torch.sum(F.relu(h), dim=(2, 3))
+    return linear(h).squeeze(1) + (embed(y) * h).sum(1)
 
 
 def check_attention(key: str, resolutions, stages, name: str) -> None:
@@ -31,9 +39,10 @@ def check_attention(key: str, resolutions, stages, name: str) -> None:
 class GBlock(nn.Module):
     """CBN → ReLU → upsample → 3×3 conv → CBN → ReLU → 3×3 conv, plus a 1×1-conv upsampled skip."""
 
-    def __init__(self, cin: int, cout: int, cond_dim: int | None, num_classes: int, sn_eps: float, bn_eps: float):
+    def __init__(self, cin: int, cout: int, cond_dim: int | None, num_classes: int, sn_eps: float, bn_eps: float,
+                 stats: str = "batch", n_stats: int = 51):
         super().__init__()
-        cbn = dict(num_classes=num_classes, sn_eps=sn_eps, bn_eps=bn_eps)
+        cbn = dict(num_classes=num_classes, sn_eps=sn_eps, bn_eps=bn_eps, stats=stats, n_stats=n_stats)
         self.bn1 = ConditionalBatchNorm2d(cin, cond_dim, **cbn)
         self.conv1 = SNConv2d(cin, cout, 3, padding=1, sn_eps=sn_eps)
         self.bn2 = ConditionalBatchNorm2d(cout, cond_dim, **cbn)
@@ -88,22 +97,25 @@ class Generator(ConditionalGenerator):
         self.bottom_channels = stages[0].in_mult * m.ch
         self.linear = SNLinear(self.z_chunk, self.bottom_channels * 16, sn_eps=m.sn_eps)
         self.blocks = nn.ModuleList(
-            GBlock(s.in_mult * m.ch, s.out_mult * m.ch, cond_dim, self.num_classes, m.sn_eps, m.bn_eps)
-            for s in stages)
+            GBlock(s.in_mult * m.ch, s.out_mult * m.ch, cond_dim, self.num_classes, m.sn_eps, m.bn_eps, m.bn_stats,
+                   m.n_stats) for s in stages)
         check_attention("g_attention", m.g_attention, stages, "G")
         self.attention = nn.ModuleDict({
-            str(k): SelfAttention(s.out_mult * m.ch, m.sn_eps)
+            str(k): make_attention(m.attention_type, s.out_mult * m.ch, m.sn_eps)
             for k, s in enumerate(stages) if s.out_resolution in m.g_attention})
         last = stages[-1].out_mult * m.ch
-        self.output_bn = nn.BatchNorm2d(last, eps=m.bn_eps)
+        self.output_bn = make_norm(last, m.bn_eps, m.bn_stats, m.n_stats, affine=True)
         self.output_conv = SNConv2d(last, config.data.channels, 3, padding=1, sn_eps=m.sn_eps)
         init_weights(self, m.init)
+        set_eval_sigma(self, m.sn_eval)
 
     def no_regularization_parameters(self) -> list[nn.Parameter]:
         """Parameters excluded from orthogonal regularisation: the shared embedding (BigGAN-PyTorch)."""
         return list(self.shared.parameters()) if self.shared is not None else []
 
-    def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None) -> torch.Tensor:
+        """``truncation`` only selects truncation-indexed BN statistics (model.bn_stats='truncation')."""
+        self.select_statistics(truncation)
         cond = self.shared(y) if self.shared is not None else y
         if self.config.model.hier:
             z, *chunks = torch.split(z, self.z_chunk, dim=1)
@@ -132,11 +144,12 @@ class Discriminator(nn.Module):
         for k, s in enumerate(stages):  # one attention layer per listed resolution, after its first block
             if s.out_resolution in m.d_attention and s.out_resolution not in seen:
                 seen.add(s.out_resolution)
-                self.attention[str(k)] = SelfAttention(s.out_mult * m.d_ch, m.sn_eps)
+                self.attention[str(k)] = make_attention(m.attention_type, s.out_mult * m.d_ch, m.sn_eps)
         last = stages[-1].out_mult * m.d_ch
         self.linear = SNLinear(last, 1, sn_eps=m.sn_eps)
         self.embed = SNEmbedding(m.num_classes, last, sn_eps=m.sn_eps)
         init_weights(self, m.init)
+        set_eval_sigma(self, m.sn_eval)
 
     def no_regularization_parameters(self) -> list[nn.Parameter]:
         return []
@@ -147,5 +160,4 @@ class Discriminator(nn.Module):
             h = block(h)
             if str(k) in self.attention:
                 h = self.attention[str(k)](h)
-        h = torch.sum(F.relu(h), dim=(2, 3))  # global sum pooling
-        return self.linear(h).squeeze(1) + (self.embed(y) * h).sum(1)  # projection
+        return projection_head(h, y, self.linear, self.embed)

@@ -4,10 +4,11 @@ from __future__ import annotations
 import torch.nn as nn
 
 from ..config import Config, ConfigError
-from . import biggan
+from . import biggan, biggan_deep
 
 FAMILIES: dict[str, tuple[type, type]] = {
     "biggan": (biggan.Generator, biggan.Discriminator),
+    "biggan_deep": (biggan_deep.Generator, biggan_deep.Discriminator),
 }
 
 

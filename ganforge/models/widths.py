@@ -59,3 +59,20 @@ def discriminator_stages(resolution: int, plan: str = "auto") -> list[Stage]:
     outs = outs[-n:] if len(outs) >= n else outs + [16] * (n - len(outs))
     ins = [0] + outs[:-1]
     return [Stage(i, o, max(resolution >> (k + 1), 4), k < n - 1) for k, (i, o) in enumerate(zip(ins, outs))]
+
+
+def deep_discriminator_stages(resolution: int, plan: str = "auto") -> list[Stage]:
+    """BigGAN-deep's D stages (each may hold several blocks): an input conv gives 1·ch (4·ch in the uniform
+    plan); the ladder plan is BigGAN's D without its first stage, every stage downsampling (BigGAN-PyTorch's
+    BigGAN-deep tables at 64, 128 and 256 px)."""
+    n = num_g_blocks(resolution)
+    if resolve_plan(plan, resolution) == "uniform":
+        stages, res = [], resolution
+        for _ in range(n):
+            down = res > 8
+            res = res // 2 if down else res
+            stages.append(Stage(4, 4, res, down))
+        return stages
+    outs = [s.out_mult for s in discriminator_stages(resolution, "ladder")[1:]]
+    ins = [1] + outs[:-1]
+    return [Stage(i, o, resolution >> (k + 1), True) for k, (i, o) in enumerate(zip(ins, outs))]

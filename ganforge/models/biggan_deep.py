@@ -1,0 +1,158 @@
+"""BigGAN-deep (Brock et al., 2019, appendix): bottleneck residual blocks with four conditional BNs, several
+blocks per resolution, the whole [z, class embedding] vector conditioning every block; a bottleneck
+discriminator whose skip path concatenates learned channels. As in BigGAN-PyTorch's BigGANdeep.py, with
+self- or channel attention at any set of resolutions in G and D.
+
+Difference from the reference, documented: the output conv maps to the image channels directly, where
+BigGAN-PyTorch convolves to 128 channels and keeps the first 3 (the same function up to the spectral
+normalisation of the unused rows). Converted TF-Hub weights keep their σ exactly (``model.sn_eval=cached``).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..config import Config
+from ..layers import ClassEmbedding, ConditionalBatchNorm2d, SNConv2d, SNEmbedding, SNLinear
+from ..layers.attention import make_attention
+from ..layers.conditioning import make_norm
+from ..layers.init import init_weights
+from ..layers.spectral_norm import set_eval_sigma
+from .base import ConditionalGenerator
+from .biggan import check_attention, projection_head
+from .widths import deep_discriminator_stages, generator_stages
+
+
+class DeepGBlock(nn.Module):
+    """BN-ReLU-1×1 (→ hidden) · BN-ReLU-[up]-3×3 · BN-ReLU-3×3 · BN-ReLU-1×1 (→ out); skip: keep the first
+    ``out`` channels, [up]."""
+
+    def __init__(self, cin: int, cout: int, cond_dim: int, upsample: bool, m):
+        super().__init__()
+        if cout > cin:
+            raise ValueError(f"BigGAN-deep G blocks cannot widen ({cin} -> {cout} channels)")
+        hidden = cin // m.channel_ratio
+        cbn = dict(sn_eps=m.sn_eps, bn_eps=m.bn_eps, stats=m.bn_stats, n_stats=m.n_stats)
+        self.upsample, self.out_channels = upsample, cout
+        self.bn1, self.conv1 = ConditionalBatchNorm2d(cin, cond_dim, **cbn), SNConv2d(cin, hidden, 1, sn_eps=m.sn_eps)
+        self.bn2 = ConditionalBatchNorm2d(hidden, cond_dim, **cbn)
+        self.conv2 = SNConv2d(hidden, hidden, 3, padding=1, sn_eps=m.sn_eps)
+        self.bn3 = ConditionalBatchNorm2d(hidden, cond_dim, **cbn)
+        self.conv3 = SNConv2d(hidden, hidden, 3, padding=1, sn_eps=m.sn_eps)
+        self.bn4, self.conv4 = ConditionalBatchNorm2d(hidden, cond_dim, **cbn), SNConv2d(hidden, cout, 1,
+                                                                                        sn_eps=m.sn_eps)
+
+    def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        h = F.relu(self.bn2(self.conv1(F.relu(self.bn1(x, c))), c))
+        if self.upsample:
+            h = F.interpolate(h, scale_factor=2)
+        h = self.conv3(F.relu(self.bn3(self.conv2(h), c)))
+        h = self.conv4(F.relu(self.bn4(h, c)))
+        x = x[:, :self.out_channels]
+        return h + (F.interpolate(x, scale_factor=2) if self.upsample else x)
+
+
+class DeepDBlock(nn.Module):
+    """ReLU-1×1 (→ hidden) · ReLU-3×3 · ReLU-3×3 · ReLU-[pool]-1×1 (→ out); skip: [pool], then the input with
+    ``out − in`` learned channels concatenated."""
+
+    def __init__(self, cin: int, cout: int, downsample: bool, m):
+        super().__init__()
+        if cout < cin:
+            raise ValueError(f"BigGAN-deep D blocks cannot narrow ({cin} -> {cout} channels)")
+        hidden = cout // m.channel_ratio
+        self.downsample = downsample
+        self.conv1 = SNConv2d(cin, hidden, 1, sn_eps=m.sn_eps)
+        self.conv2 = SNConv2d(hidden, hidden, 3, padding=1, sn_eps=m.sn_eps)
+        self.conv3 = SNConv2d(hidden, hidden, 3, padding=1, sn_eps=m.sn_eps)
+        self.conv4 = SNConv2d(hidden, cout, 1, sn_eps=m.sn_eps)
+        self.conv_sc = SNConv2d(cin, cout - cin, 1, sn_eps=m.sn_eps) if cout > cin else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = F.relu(self.conv3(F.relu(self.conv2(F.relu(self.conv1(F.relu(x)))))))
+        if self.downsample:
+            h, x = F.avg_pool2d(h, 2), F.avg_pool2d(x, 2)
+        h = self.conv4(h)
+        if self.conv_sc is not None:
+            x = torch.cat([x, self.conv_sc(x)], 1)
+        return h + x
+
+
+class Generator(ConditionalGenerator):
+    def __init__(self, config: Config):
+        super().__init__(config)
+        m, res = config.model, config.data.resolution
+        stages = generator_stages(res, m.widths)
+        self.shared = ClassEmbedding(self.num_classes, m.shared_dim)
+        cond_dim = m.dim_z + m.shared_dim
+        self.bottom_channels = stages[0].in_mult * m.ch
+        self.linear = SNLinear(cond_dim, self.bottom_channels * 16, sn_eps=m.sn_eps)
+        blocks, self.stage_ends = [], []
+        for s in stages:  # depth-1 blocks keep the width, the last one changes it and upsamples
+            for d in range(m.depth):
+                last = d == m.depth - 1
+                blocks.append(DeepGBlock(s.in_mult * m.ch, (s.out_mult if last else s.in_mult) * m.ch, cond_dim,
+                                         last, m))
+            self.stage_ends.append(len(blocks) - 1)
+        self.blocks = nn.ModuleList(blocks)
+        check_attention("g_attention", m.g_attention, stages, "G")
+        self.attention = nn.ModuleDict({
+            str(self.stage_ends[k]): make_attention(m.attention_type, s.out_mult * m.ch, m.sn_eps)
+            for k, s in enumerate(stages) if s.out_resolution in m.g_attention})
+        last = stages[-1].out_mult * m.ch
+        self.output_bn = make_norm(last, m.bn_eps, m.bn_stats, m.n_stats, affine=True)
+        self.output_conv = SNConv2d(last, config.data.channels, 3, padding=1, sn_eps=m.sn_eps)
+        init_weights(self, m.init)
+        set_eval_sigma(self, m.sn_eval)
+
+    def no_regularization_parameters(self) -> list[nn.Parameter]:
+        return list(self.shared.parameters())
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None) -> torch.Tensor:
+        """``truncation`` only selects truncation-indexed BN statistics (model.bn_stats='truncation')."""
+        self.select_statistics(truncation)
+        cond = torch.cat([z, self.shared(y).to(z.dtype)], dim=1)
+        h = self.linear(cond).view(z.shape[0], self.bottom_channels, 4, 4)
+        for k, block in enumerate(self.blocks):
+            h = block(h, cond)
+            if str(k) in self.attention:
+                h = self.attention[str(k)](h)
+        return torch.tanh(self.output_conv(F.relu(self.output_bn(h))))
+
+
+class Discriminator(nn.Module):
+    def __init__(self, config: Config):
+        super().__init__()
+        m = config.model
+        stages = deep_discriminator_stages(config.data.resolution, m.widths)
+        self.input_conv = SNConv2d(config.data.channels, stages[0].in_mult * m.d_ch, 3, padding=1, sn_eps=m.sn_eps)
+        blocks, ends = [], []
+        for s in stages:  # the first block of a stage changes the width and downsamples
+            for d in range(m.depth):
+                cin = (s.in_mult if d == 0 else s.out_mult) * m.d_ch
+                blocks.append(DeepDBlock(cin, s.out_mult * m.d_ch, s.resample and d == 0, m))
+            ends.append(len(blocks) - 1)
+        self.blocks = nn.ModuleList(blocks)
+        check_attention("d_attention", m.d_attention, stages, "D")
+        seen, self.attention = set(), nn.ModuleDict()
+        for k, s in enumerate(stages):
+            if s.out_resolution in m.d_attention and s.out_resolution not in seen:
+                seen.add(s.out_resolution)
+                self.attention[str(ends[k])] = make_attention(m.attention_type, s.out_mult * m.d_ch, m.sn_eps)
+        last = stages[-1].out_mult * m.d_ch
+        self.linear = SNLinear(last, 1, sn_eps=m.sn_eps)
+        self.embed = SNEmbedding(m.num_classes, last, sn_eps=m.sn_eps)
+        init_weights(self, m.init)
+        set_eval_sigma(self, m.sn_eval)
+
+    def no_regularization_parameters(self) -> list[nn.Parameter]:
+        return []
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        h = self.input_conv(x)
+        for k, block in enumerate(self.blocks):
+            h = block(h)
+            if str(k) in self.attention:
+                h = self.attention[str(k)](h)
+        return projection_head(h, y, self.linear, self.embed)
