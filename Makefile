@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test bench venv browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,15 @@ demo: $(STAMP)
 	$(BIN)/ganforge sample runs/demo --class all --n 80 --seed 0 --out runs/demo/sheet.png
 	@echo "demo sheet: runs/demo/sheet.png (one row per class); training sheets in runs/demo/samples/"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Debian's Chromium for the web demo's browser test; where apt-get is not allowed the test is skipped (reported).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }; }; } || \
+	  echo "note: chromium could not be installed (needs root and apt-get); the browser test will be skipped"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_step.py --preset fashion32-cpu

@@ -103,6 +103,7 @@ class TrainConfig:
     threads: int = _f(0, "CPU threads for torch (0 = torch's default)", lo=0, hi=1024)
     channels_last: bool = _f(False, "NHWC memory layout for convolutions (faster on CPUs and tensor cores)")
     log_every: int = _f(50, "steps between log lines", lo=1, hi=10**9)
+    tensorboard: bool = _f(False, "also log to RUN/tensorboard (needs the tensorboard extra)")
     sample_every: int = _f(500, "steps between sample sheets (0 = only at the end)", lo=0, hi=10**9)
     checkpoint_every: int = _f(1000, "steps between checkpoints (0 = only at the end)", lo=0, hi=10**9)
     keep_checkpoints: int = _f(2, "how many recent checkpoints to keep", lo=1, hi=1000)
@@ -128,7 +129,7 @@ class EvalConfig:
 
 SECTIONS = {"data": DataConfig, "model": ModelConfig, "loss": LossConfig, "train": TrainConfig, "eval": EvalConfig}
 # Keys that may change when a run is resumed; everything else must match the saved run.
-RESUMABLE_KEYS = {"train.steps", "train.log_every", "train.sample_every", "train.checkpoint_every",
+RESUMABLE_KEYS = {"train.steps", "train.log_every", "train.tensorboard", "train.sample_every", "train.checkpoint_every",
                   "train.keep_checkpoints", "train.device", "train.threads", "train.on_divergence",
                   "train.rollback_lr_factor", "train.max_rollbacks", "data.num_workers"} | {
                   f"eval.{f.name}" for f in dataclasses.fields(EvalConfig)}

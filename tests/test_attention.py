@@ -115,9 +115,11 @@ def test_attention_cli_and_steering_flags(tmp_path):
         assert proc.returncode == 0, proc.stderr
         return proc
 
-    out = run("attention", tmp_path / "exp", "--class", "3", "--seed", 3, "--query", "16,8", "--out", tmp_path / "a.png")
-    assert "2 attention layer(s)" in out.stdout
-    assert Image.open(tmp_path / "a.png").width > 5 * 128  # sample + 2 query maps + 2 mean maps
+    out = run("attention", tmp_path / "exp", "--class", "3", "--seed", 3, "--query", "16,8", "--query", "4,28",
+              "--out", tmp_path / "a.png")
+    assert "2 attention layer(s)" in out.stdout and "(16,8) (4,28)" in out.stdout
+    sheet = Image.open(tmp_path / "a.png")
+    assert sheet.width > 3 * 128 and sheet.height > 3 * 128  # sample + 2 layers; 2 query rows + the mean row
     for flags in (["--attention-strength", "0"], ["--attention-focus", tmp_path / "mask.png"],
                   ["--attention-from-seed", "3"]):
         run("sample", tmp_path / "exp", "--class", "3", "--n", 4, "--seed", 5, *flags, "--out", tmp_path / "s.png")

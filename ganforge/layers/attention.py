@@ -53,9 +53,12 @@ class SelfAttention(nn.Module):
         phi = F.max_pool2d(self.phi(x), 2).flatten(2).transpose(1, 2)      # [B, N/4, C/8]
         g = F.max_pool2d(self.g(x), 2).flatten(2).transpose(1, 2)          # [B, N/4, C/2]
         ctl = self.control
-        if ctl is None and not return_map:  # the fused kernel; the map is never materialised
+        if ctl is None and not return_map and x.device.type != "cpu":  # fused kernel, no map materialised
             beta = None
             attended = F.scaled_dot_product_attention(theta[:, None], phi[:, None], g[:, None], scale=1.0)[:, 0]
+        elif ctl is None and not return_map:  # on CPU the plain product is faster than SDPA's math fallback
+            beta = None
+            attended = torch.softmax(theta @ phi.transpose(1, 2), dim=-1) @ g
         else:
             beta = self.attention_map(theta, phi, ctl, (h // 2, w // 2))
             attended = beta.to(g.dtype) @ g

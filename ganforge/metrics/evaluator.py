@@ -14,7 +14,7 @@ from ..errors import GanforgeError
 from .cache import cached_features, is_stats_file, load_stats, save_stats
 from .evaluate import compute_metrics, parse_metrics
 from .features import extract, get_extractor
-from .sources import Source, dataset_source, flat_folder_source, generator_source, native_shape, open_dataset
+from .sources import Source, flat_folder_source, generator_source, native_shape, open_dataset
 
 DEFAULT_CLASSIFIER = "classifier:fashion-mnist"
 

@@ -122,12 +122,17 @@ class Generator(ConditionalGenerator):
             conds = [torch.cat([cond, zc.to(cond.dtype)], dim=1) for zc in chunks]
         else:
             conds = [cond] * self.num_blocks
-        h = self.linear(z).view(z.shape[0], self.bottom_channels, 4, 4)
-        for k, block in enumerate(self.blocks):
-            h = block(h, conds[k])
-            if str(k) in self.attention:
-                h = self.attention[str(k)](h)
-        return torch.tanh(self.output_conv(F.relu(self.output_bn(h))))
+        return blocks_to_image(self, self.linear(z).view(z.shape[0], self.bottom_channels, 4, 4), conds)
+
+
+def blocks_to_image(G: nn.Module, h: torch.Tensor, conds: list[torch.Tensor]) -> torch.Tensor:
+    """The generator's body after its first linear layer: block k conditioned on ``conds[k]``, attention
+    after the blocks that have it, then BN-ReLU-conv-tanh (shared by BigGAN and BigGAN-deep)."""
+    for k, block in enumerate(G.blocks):
+        h = block(h, conds[k])
+        if str(k) in G.attention:
+            h = G.attention[str(k)](h)
+    return torch.tanh(G.output_conv(F.relu(G.output_bn(h))))
 
 
 class Discriminator(nn.Module):

@@ -20,7 +20,7 @@ from ..layers.conditioning import make_norm
 from ..layers.init import init_weights
 from ..layers.spectral_norm import set_eval_sigma
 from .base import ConditionalGenerator
-from .biggan import check_attention, projection_head
+from .biggan import blocks_to_image, check_attention, projection_head
 from .widths import deep_discriminator_stages, generator_stages
 
 
@@ -114,11 +114,7 @@ class Generator(ConditionalGenerator):
         self.select_statistics(truncation)
         cond = torch.cat([z, self.shared(y).to(z.dtype)], dim=1)
         h = self.linear(cond).view(z.shape[0], self.bottom_channels, 4, 4)
-        for k, block in enumerate(self.blocks):
-            h = block(h, cond)
-            if str(k) in self.attention:
-                h = self.attention[str(k)](h)
-        return torch.tanh(self.output_conv(F.relu(self.output_bn(h))))
+        return blocks_to_image(self, h, [cond] * len(self.blocks))
 
 
 class Discriminator(nn.Module):
@@ -134,8 +130,11 @@ class Discriminator(nn.Module):
                 blocks.append(DeepDBlock(cin, s.out_mult * m.d_ch, s.resample and d == 0, m))
             ends.append(len(blocks) - 1)
         self.blocks = nn.ModuleList(blocks)
-        check_attention("d_attention", m.d_attention, stages, "D")
+        res = config.data.resolution
+        check_attention("d_attention", [r for r in m.d_attention if r != res], stages, "D")
         seen, self.attention = set(), nn.ModuleDict()
+        if res in m.d_attention:  # on the input conv's output, at full resolution
+            self.attention["in"] = make_attention(m.attention_type, stages[0].in_mult * m.d_ch, m.sn_eps)
         for k, s in enumerate(stages):
             if s.out_resolution in m.d_attention and s.out_resolution not in seen:
                 seen.add(s.out_resolution)
@@ -151,6 +150,8 @@ class Discriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         h = self.input_conv(x)
+        if "in" in self.attention:
+            h = self.attention["in"](h)
         for k, block in enumerate(self.blocks):
             h = block(h)
             if str(k) in self.attention:

@@ -191,6 +191,10 @@ class _Schedule:
         self.meter, self.timer = Meter(), Timer()
         self.last_sheet = self.last_ckpt = None
         self.rollbacks = 0
+        self.board = None
+        if self.t.tensorboard:
+            from .tensorboard import TensorBoardSink
+            self.board = TensorBoardSink(out / "tensorboard")
 
     def sampler(self):
         """The generator used for sheets and evaluation: the EMA, with standing statistics if configured."""
@@ -202,6 +206,8 @@ class _Schedule:
         names = [self.trainer.G.class_names[c] for c in self.sheets.classes]
         sheet = labelled_sheet(self.sheets.images(G), names, scale=2 if cfg.data.resolution <= 64 else 1)
         self.last_sheet = save_png(sheet, self.out / "samples" / f"step-{self.trainer.step:08d}.png")
+        if self.board:
+            self.board.image(self.trainer.step, "samples", sheet)
         return self.last_sheet
 
     def state(self) -> dict:
@@ -221,6 +227,8 @@ class _Schedule:
         result = self.evaluator.evaluate_generator(self.sampler(), e.n, e.truncation or None)
         values = {name: scalar(v) for name, v in result["metrics"].items()}
         self.log.write({"step": step, "event": "eval", **values, "extractor": result["extractor_name"]})
+        if self.board:
+            self.board.scalars(step, values, "eval")
         key = protocol(e.best, e.n)
         if key in values and (self.best is None or values[key] < self.best["value"]):
             self.best = {"metric": key, "value": values[key], "step": step}
@@ -245,6 +253,8 @@ class _Schedule:
                   "img_per_s": self.trainer.images_per_step * self.meter.count / dt,
                   "s_per_step": dt / self.meter.count, "elapsed_s": self.timer.elapsed}
         self.log.write(record)
+        if self.board:
+            self.board.scalars(record["step"], {**record, **self.trainer.learning_rates()}, "train")
         self.meter.reset()
         return record
 
@@ -312,6 +322,8 @@ def _fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool
             s.checkpoint()
         if s.last_sheet is None or (t.sample_every and trainer.step % t.sample_every):
             s.write_sheet()
+        if s.board:
+            s.board.close()
     return {"steps": trainer.step, "trained_steps": trainer.step - start, "seconds": s.timer.elapsed,
             "checkpoint": str(s.last_ckpt), "sheet": str(s.last_sheet), "run_dir": str(out),
             "rollbacks": s.rollbacks, "best": s.best}

@@ -33,16 +33,17 @@ def mark(tile: torch.Tensor, x: int, y: int) -> torch.Tensor:
     return tile
 
 
-def attention_sheet(image: torch.Tensor, query_maps: dict, mean_maps: dict, query_xy, scale: int = 4):
-    """One row: the sample, each layer's map for the query (marked), then each layer's mean map (the
-    attention each position receives, averaged over all queries)."""
-    x, y = query_xy
+def attention_sheet(image: torch.Tensor, query_maps: list[tuple[tuple[int, int], dict]], mean_maps: dict,
+                    scale: int = 4):
+    """One row per query point: the sample with the query marked, then each layer's map for that query; a
+    last row: the sample, then each layer's mean map (the attention each position receives, averaged over
+    all queries)."""
     rgb = image.float().expand(3, -1, -1) if image.shape[0] == 1 else image.float()
-    tiles, labels = [mark(rgb, x, y)], ["sample"]
-    for name, heat in query_maps.items():
-        tiles.append(mark(overlay(image, heat), x, y))
-        labels.append(f"{name} @({x},{y})")
-    for name, heat in mean_maps.items():
-        tiles.append(overlay(image, heat))
-        labels.append(f"{name} mean")
-    return labelled_sheet(torch.stack(tiles)[None], [""], scale=scale, column_labels=labels)
+    rows, row_labels = [], []
+    for (x, y), maps in query_maps:
+        rows.append([mark(rgb, x, y)] + [mark(overlay(image, heat), x, y) for heat in maps.values()])
+        row_labels.append(f"query ({x},{y})")
+    rows.append([rgb] + [overlay(image, heat) for heat in mean_maps.values()])
+    row_labels.append("mean")
+    return labelled_sheet(torch.stack([torch.stack(r) for r in rows]), row_labels, scale=scale,
+                          column_labels=["sample"] + list(mean_maps))

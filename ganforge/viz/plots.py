@@ -29,7 +29,12 @@ def metric_curves(x: list[float], series: dict[str, list[float]], xlabel: str, p
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
+    return save_figure(fig, path)
+
+
+def save_figure(fig, path) -> pathlib.Path:
+    """Write the figure as PNG atomically and close it."""
     path = pathlib.Path(path)
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
-    plt.close(fig)
+    _pyplot().close(fig)
     return path

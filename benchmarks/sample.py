@@ -1,0 +1,75 @@
+"""Sampling throughput of BigGAN-deep 128 (random weights): ganforge in fp32 and bf16 against
+pytorch-pretrained-BigGAN running the same weights in the same process (it must be installed).
+
+    python benchmarks/sample.py [--n 32] [--batch-size 8] [--device cpu]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+import torch.nn.functional as F
+
+from ganforge.interop.hf import convert_hf
+from ganforge.models import build_generator
+from ganforge.pretrained import load_strict
+
+
+def rate(fn, n: int, batch: int, sync) -> float:
+    fn(batch)
+    sync()
+    t0 = time.perf_counter()
+    for _ in range(0, n, batch):
+        fn(batch)
+    sync()
+    return n / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=32)
+    ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--device", default="cpu")
+    args = ap.parse_args()
+    import json
+
+    from pytorch_pretrained_biggan import BigGAN, BigGANConfig
+    device = torch.device(args.device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    torch.manual_seed(0)
+    cfg = BigGANConfig()
+    hf = BigGAN(cfg)
+    with torch.no_grad():
+        hf.generator.bn.weight.fill_(1.0)
+        hf.generator.bn.bias.zero_()
+        hf(torch.randn(2, 128), F.one_hot(torch.tensor([0, 1]), 1000).float(), 1.0)
+    hf = hf.eval().to(device)
+    gcfg, tensors = convert_hf(json.loads(cfg.to_json_string()), {k: v.cpu() for k, v in hf.state_dict().items()})
+    G = build_generator(gcfg)
+    load_strict(G, tensors, "random biggan-deep-128")
+    G = G.eval().to(device, memory_format=torch.channels_last)
+    z = 0.4 * torch.randn(args.batch_size, 128, device=device).clamp(-2, 2)
+    y = torch.randint(0, 1000, (args.batch_size,), device=device)
+    onehot = F.one_hot(y, 1000).float()
+
+    @torch.inference_mode()
+    def run_hf(b):
+        hf(z[:b], onehot[:b], 0.4)
+
+    @torch.inference_mode()
+    def run_ours(b, dtype=None):
+        with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
+            G(z[:b], y[:b], truncation=0.4)
+
+    base = rate(run_hf, args.n, args.batch_size, sync)
+    where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
+    print(f"biggan-deep-128 sampling, {args.n} images, batch {args.batch_size} | {where} | torch {torch.__version__}")
+    print(f"  pytorch-pretrained-biggan fp32   {base:8.2f} img/s  (1.00x)")
+    for name, dtype in (("ganforge fp32", None), ("ganforge bf16", torch.bfloat16)):
+        r = rate(lambda b: run_ours(b, dtype), args.n, args.batch_size, sync)
+        print(f"  {name:32s} {r:8.2f} img/s  ({r / base:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()

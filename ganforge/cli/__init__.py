@@ -1,0 +1,29 @@
+"""The ``ganforge`` command: one module per group of subcommands, each adding its parsers in ``register``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import GanforgeError
+from . import convert, evaluate, generate, train, view
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ganforge", description="Class-conditional image synthesis with GANs.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for module in (train, generate, evaluate, convert, view):
+        module.register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GanforgeError as e:
+        code = getattr(e, "exit_code", 2)  # a run stopped by a signal exits 128 + signal, like the shell
+        print(f"ganforge {args.command}: {'error: ' if code == 2 else ''}{e}", file=sys.stderr)
+        return code
+    except KeyboardInterrupt:
+        print(f"ganforge {args.command}: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,59 @@
+"""``ganforge train``."""
+from __future__ import annotations
+
+from ..config import Config, describe_keys, load_config_file, load_preset, parse_override, preset_names
+from ..errors import GanforgeError
+
+
+def _train(args) -> int:
+    from ..train.run import train
+    if args.list_keys:
+        print(describe_keys())
+        return 0
+    if args.out is None and not args.dry_run:
+        raise GanforgeError("train needs --out DIR (the run directory)")
+    if args.preset and args.config:
+        raise GanforgeError("give --preset or --config, not both")
+    cfg = load_preset(args.preset) if args.preset else load_config_file(args.config) if args.config else Config()
+    if args.model:
+        cfg.set("model.name", args.model, origin="--model")
+    if args.data:
+        cfg.set("data.source", args.data, origin="--data")
+    if args.device:
+        cfg.set("train.device", args.device, origin="--device")
+    if args.skip_bad_images:
+        cfg.set("data.skip_bad_images", True, origin="--skip-bad-images")
+    if args.tensorboard:
+        cfg.set("train.tensorboard", True, origin="--tensorboard")
+    for item in args.set or []:
+        key, value = parse_override(item)
+        cfg.set(key, value)
+    summary = train(cfg, args.out or ".", resume=args.resume, force=args.force,
+                    show_progress=not args.no_progress, dry_run=args.dry_run)
+    if args.dry_run:
+        print(summary["description"] + f"# data: {summary['data']}\n# dry run: config valid, nothing written")
+        return 0
+    rate = summary["trained_steps"] / max(summary["seconds"], 1e-9)
+    print(f"trained {summary['trained_steps']} steps (now at {summary['steps']}) in {summary['seconds']:.1f} s "
+          f"({rate:.2f} steps/s)\ncheckpoint: {summary['checkpoint']}\nsample sheet: {summary['sheet']}")
+    return 0
+
+
+def register(sub) -> None:
+    t = sub.add_parser("train", help="train a model (or resume a run)")
+    t.add_argument("--preset", help=f"a preset config: {', '.join(preset_names())}")
+    t.add_argument("--config", help="a YAML/JSON config file")
+    t.add_argument("--model", help="model family (model.name)")
+    t.add_argument("--data", help="data source: fashion-mnist, an image folder, an .npz or a CIFAR-10 directory")
+    t.add_argument("--out", help="run directory")
+    t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
+    t.add_argument("--device", help="cpu, cuda, cuda:N, mps or auto")
+    t.add_argument("--resume", action="store_true", help="continue the run in --out from its newest checkpoint")
+    t.add_argument("--force", action="store_true", help="replace the run already in --out")
+    t.add_argument("--skip-bad-images", action="store_true", help="skip unreadable images (reported) instead of "
+                   "stopping (data.skip_bad_images)")
+    t.add_argument("--dry-run", action="store_true", help="print the resolved config and parameter counts, exit")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.add_argument("--tensorboard", action="store_true", help="also log to RUN/tensorboard (train.tensorboard)")
+    t.add_argument("--list-keys", action="store_true", help="list every config key with its default and range")
+    t.set_defaults(func=_train)

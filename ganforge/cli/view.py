@@ -1,0 +1,35 @@
+"""``ganforge plot`` (a run's curves as PNG) and ``ganforge serve`` (the web demo)."""
+from __future__ import annotations
+
+from .common import positive_int
+
+
+def _plot(args) -> int:
+    from ..viz.run_plots import plot_run
+    for path in plot_run(args.run, args.out, args.smoothing):
+        print(f"wrote {path}")
+    return 0
+
+
+def _serve(args) -> int:
+    from ..web.server import serve
+    return serve(args.run, host=args.host, port=args.port, device=args.device or "cpu", max_images=args.max_images,
+                 queue_size=args.queue_size)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("plot", help="draw a run's loss, speed and metric curves (PNG)")
+    p.add_argument("run", help="a run directory")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--smoothing", type=float, default=0.9, help="EMA smoothing of the loss curves, in [0, 1)")
+    p.set_defaults(func=_plot)
+
+    s = sub.add_parser("serve", help="web demo of a run, an export or a converted model (Gradio)")
+    s.add_argument("run", help="a run directory or an exported generator")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    s.add_argument("--port", type=int, default=7860)
+    s.add_argument("--device", help="cpu (default), cuda, mps")
+    s.add_argument("--max-images", type=positive_int, default=64, help="most images one request may ask for")
+    s.add_argument("--queue-size", type=positive_int, default=16,
+                   help="requests that may wait; more get a 'busy' answer")
+    s.set_defaults(func=_serve)

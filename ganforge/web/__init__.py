@@ -1,0 +1,1 @@
+"""The web demo (``ganforge serve``, the ``web`` extra)."""
