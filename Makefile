@@ -35,7 +35,7 @@ browser:
 	  echo "note: chromium could not be installed (needs root and apt-get); the browser test will be skipped"
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/train_step.py --preset fashion32-cpu
+	$(BIN)/ganforge bench train --preset fashion32-cpu --precision fp32,bf16 --channels-last
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

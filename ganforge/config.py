@@ -101,6 +101,9 @@ class TrainConfig:
     seed: int = _f(0, "seed of every random choice in the run", lo=0, hi=2**31 - 1)
     device: str = _f("auto", "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
     threads: int = _f(0, "CPU threads for torch (0 = torch's default)", lo=0, hi=1024)
+    precision: str = _f("fp32", "arithmetic of G and D forward passes: fp32, bf16 or fp16 (autocast; fp16 with "
+                        "gradient scaling); weights, spectral norm, losses and EMA stay fp32",
+                        choices=["fp32", "bf16", "fp16"])
     channels_last: bool = _f(False, "NHWC memory layout for convolutions (faster on CPUs and tensor cores)")
     log_every: int = _f(50, "steps between log lines", lo=1, hi=10**9)
     tensorboard: bool = _f(False, "also log to RUN/tensorboard (needs the tensorboard extra)")

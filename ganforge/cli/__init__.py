@@ -5,13 +5,13 @@ import argparse
 import sys
 
 from ..errors import GanforgeError
-from . import convert, evaluate, generate, train, view
+from . import bench, convert, evaluate, generate, train, view
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ganforge", description="Class-conditional image synthesis with GANs.")
     sub = p.add_subparsers(dest="command", required=True)
-    for module in (train, generate, evaluate, convert, view):
+    for module in (train, generate, evaluate, convert, view, bench):
         module.register(sub)
     return p
 

@@ -35,14 +35,15 @@ class SpectralNorm:
         if not self.training and self.eval_sigma == "cached":
             return w / self.sigma.clamp_min(self.sn_eps).to(w.dtype)
         mat = w.reshape(w.shape[0], -1).float()
-        with torch.no_grad():
-            u = self.u
-            for _ in range(self.n_power_iterations):
-                v = F.normalize(mat.t() @ u, dim=0, eps=self.sn_eps)
-                u = F.normalize(mat @ v, dim=0, eps=self.sn_eps)
-            if self.training:
-                self.u.copy_(u)
-        sigma = torch.dot(u, mat @ v)
+        with torch.autocast(w.device.type, enabled=False):  # σ in fp32 under mixed precision
+            with torch.no_grad():
+                u = self.u
+                for _ in range(self.n_power_iterations):
+                    v = F.normalize(mat.t() @ u, dim=0, eps=self.sn_eps)
+                    u = F.normalize(mat @ v, dim=0, eps=self.sn_eps)
+                if self.training:
+                    self.u.copy_(u)
+            sigma = torch.dot(u, mat @ v)
         if self.training:
             self.sigma.copy_(sigma.detach())
         return w / sigma.clamp_min(self.sn_eps).to(w.dtype)  # an all-zero W stays zero, not NaN

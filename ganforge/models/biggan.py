@@ -145,24 +145,39 @@ class Discriminator(nn.Module):
             DBlock(cin, s.out_mult * m.d_ch, preactivation=k > 0, downsample=s.resample, sn_eps=m.sn_eps)
             for k, (cin, s) in enumerate(zip(widths, stages)))
         check_attention("d_attention", m.d_attention, stages, "D")
-        seen, self.attention = set(), nn.ModuleDict()
-        for k, s in enumerate(stages):  # one attention layer per listed resolution, after its first block
-            if s.out_resolution in m.d_attention and s.out_resolution not in seen:
-                seen.add(s.out_resolution)
-                self.attention[str(k)] = make_attention(m.attention_type, s.out_mult * m.d_ch, m.sn_eps)
-        last = stages[-1].out_mult * m.d_ch
-        self.linear = SNLinear(last, 1, sn_eps=m.sn_eps)
-        self.embed = SNEmbedding(m.num_classes, last, sn_eps=m.sn_eps)
-        init_weights(self, m.init)
-        set_eval_sigma(self, m.sn_eval)
+        self.attention = discriminator_attention(m, stages, list(range(len(stages))))
+        finish_discriminator(self, m, stages[-1].out_mult * m.d_ch)
 
     def no_regularization_parameters(self) -> list[nn.Parameter]:
         return []
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        h = x
-        for k, block in enumerate(self.blocks):
-            h = block(h)
-            if str(k) in self.attention:
-                h = self.attention[str(k)](h)
-        return projection_head(h, y, self.linear, self.embed)
+        return blocks_to_score(self, x, y)
+
+
+def discriminator_attention(m, stages, last_block_of_stage: list[int], layers=None) -> nn.ModuleDict:
+    """One attention layer per listed resolution, after the first stage that produces it (keyed by the index
+    of that stage's last block); ``layers`` may already hold others."""
+    layers, seen = layers if layers is not None else nn.ModuleDict(), set()
+    for k, s in enumerate(stages):
+        if s.out_resolution in m.d_attention and s.out_resolution not in seen:
+            seen.add(s.out_resolution)
+            layers[str(last_block_of_stage[k])] = make_attention(m.attention_type, s.out_mult * m.d_ch, m.sn_eps)
+    return layers
+
+
+def finish_discriminator(D: nn.Module, m, last: int) -> None:
+    """The projection head's linear layer and class embedding, then initialisation and the SN eval rule."""
+    D.linear = SNLinear(last, 1, sn_eps=m.sn_eps)
+    D.embed = SNEmbedding(m.num_classes, last, sn_eps=m.sn_eps)
+    init_weights(D, m.init)
+    set_eval_sigma(D, m.sn_eval)
+
+
+def blocks_to_score(D: nn.Module, h: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """D's blocks with attention after those that have it, then the projection head."""
+    for k, block in enumerate(D.blocks):
+        h = block(h)
+        if str(k) in D.attention:
+            h = D.attention[str(k)](h)
+    return projection_head(h, y, D.linear, D.embed)

@@ -14,13 +14,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..config import Config
-from ..layers import ClassEmbedding, ConditionalBatchNorm2d, SNConv2d, SNEmbedding, SNLinear
+from ..layers import ClassEmbedding, ConditionalBatchNorm2d, SNConv2d, SNLinear
 from ..layers.attention import make_attention
 from ..layers.conditioning import make_norm
 from ..layers.init import init_weights
 from ..layers.spectral_norm import set_eval_sigma
 from .base import ConditionalGenerator
-from .biggan import blocks_to_image, check_attention, projection_head
+from .biggan import blocks_to_image, blocks_to_score, check_attention, discriminator_attention, finish_discriminator
 from .widths import deep_discriminator_stages, generator_stages
 
 
@@ -132,18 +132,11 @@ class Discriminator(nn.Module):
         self.blocks = nn.ModuleList(blocks)
         res = config.data.resolution
         check_attention("d_attention", [r for r in m.d_attention if r != res], stages, "D")
-        seen, self.attention = set(), nn.ModuleDict()
+        self.attention = nn.ModuleDict()
         if res in m.d_attention:  # on the input conv's output, at full resolution
             self.attention["in"] = make_attention(m.attention_type, stages[0].in_mult * m.d_ch, m.sn_eps)
-        for k, s in enumerate(stages):
-            if s.out_resolution in m.d_attention and s.out_resolution not in seen:
-                seen.add(s.out_resolution)
-                self.attention[str(ends[k])] = make_attention(m.attention_type, s.out_mult * m.d_ch, m.sn_eps)
-        last = stages[-1].out_mult * m.d_ch
-        self.linear = SNLinear(last, 1, sn_eps=m.sn_eps)
-        self.embed = SNEmbedding(m.num_classes, last, sn_eps=m.sn_eps)
-        init_weights(self, m.init)
-        set_eval_sigma(self, m.sn_eval)
+        discriminator_attention(m, stages, ends, self.attention)
+        finish_discriminator(self, m, stages[-1].out_mult * m.d_ch)
 
     def no_regularization_parameters(self) -> list[nn.Parameter]:
         return []
@@ -152,8 +145,4 @@ class Discriminator(nn.Module):
         h = self.input_conv(x)
         if "in" in self.attention:
             h = self.attention["in"](h)
-        for k, block in enumerate(self.blocks):
-            h = block(h)
-            if str(k) in self.attention:
-                h = self.attention[str(k)](h)
-        return projection_head(h, y, self.linear, self.embed)
+        return blocks_to_score(self, h, y)

@@ -19,6 +19,7 @@ from ..errors import GanforgeError
 from ..losses import D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad
 from ..sampling import generate
 from .ema import EMA
+from .precision import Precision
 
 
 def _mps_available() -> bool:
@@ -61,6 +62,7 @@ class Trainer:
         self.stream = BatchStream(dataset, t.batch_size, t.seed, cfg.data.hflip, cfg.data.num_workers)
         self.rng = torch.Generator().manual_seed(t.seed)  # every latent and fake class of training
         self.d_loss, self.g_loss = D_LOSSES[cfg.loss.name], G_LOSSES[cfg.loss.name]
+        self.precision = Precision(t.precision, device)
         self.step = 0
 
     # ---- one step --------------------------------------------------------------------------
@@ -81,15 +83,18 @@ class Trainer:
         for _ in range(t.accumulate):
             x, y = self.real_batch()
             z, y_fake = self.latents(len(x))
-            with torch.no_grad():
-                fake = self.G(z, y_fake)
-            d_fake, d_real = self.D(torch.cat([fake, x]), torch.cat([y_fake, y])).split(len(x))
+            with self.precision.autocast():
+                with torch.no_grad():
+                    fake = self.G(z, y_fake)
+                scores = self.D(torch.cat([fake, x.to(fake.dtype)]), torch.cat([y_fake, y]))
+            d_fake, d_real = scores.float().split(len(x))  # losses in fp32
             loss_real, loss_fake = self.d_loss(d_real, d_fake)
-            ((loss_real + loss_fake) / t.accumulate).backward()
+            self.precision.backward((loss_real + loss_fake) / t.accumulate, "D")
             real_total = real_total + loss_real.detach() / t.accumulate
             fake_total = fake_total + loss_fake.detach() / t.accumulate
+        self.precision.unscale(self.opt_D, "D")
         add_orthogonal_regularization_grad(self.D, t.d_ortho, _skip(self.D))
-        self.opt_D.step()
+        self.precision.step(self.opt_D, "D")
         return {"d_loss_real": real_total, "d_loss_fake": fake_total}
 
     def g_step(self) -> dict[str, torch.Tensor]:
@@ -99,11 +104,14 @@ class Trainer:
         total = 0.0
         for _ in range(t.accumulate):
             z, y = self.latents(t.batch_size)
-            loss = self.g_loss(self.D(self.G(z, y), y)) / t.accumulate
-            loss.backward()
+            with self.precision.autocast():
+                scores = self.D(self.G(z, y), y)
+            loss = self.g_loss(scores.float()) / t.accumulate
+            self.precision.backward(loss, "G")
             total = total + loss.detach()
+        self.precision.unscale(self.opt_G, "G")
         add_orthogonal_regularization_grad(self.G, t.g_ortho, _skip(self.G))
-        self.opt_G.step()
+        self.precision.step(self.opt_G, "G")
         self.D.requires_grad_(True)
         return {"g_loss": total}
 
@@ -139,7 +147,7 @@ class Trainer:
             "step": self.step,
             "G": self.G.state_dict(), "D": self.D.state_dict(), "G_ema": self.ema.model.state_dict(),
             "opt_G": self.opt_G.state_dict(), "opt_D": self.opt_D.state_dict(),
-            "stream": self.stream.state_dict(),
+            "stream": self.stream.state_dict(), "scalers": self.precision.state_dict(),
             "rng": {"train": self.rng.get_state(), "torch": torch.get_rng_state()},
         }
         if self.device.type == "cuda":
@@ -154,6 +162,7 @@ class Trainer:
         self.opt_G.load_state_dict(state["opt_G"])
         self.opt_D.load_state_dict(state["opt_D"])
         self.stream.load_state_dict(state["stream"])
+        self.precision.load_state_dict(state.get("scalers", {}))
         self.rng.set_state(state["rng"]["train"])
         torch.set_rng_state(state["rng"]["torch"])
         if self.device.type == "cuda" and "cuda" in state["rng"]:

@@ -1,0 +1,113 @@
+"""Training-step benchmark over variants (precision × memory layout × torch.compile), measured in one process:
+seconds per step, real images per second, GFLOP per step (torch's flop counter), achieved GFLOP/s, peak
+memory, and the ratio to the first variant (the fp32 eager baseline)."""
+from __future__ import annotations
+
+import copy
+import itertools
+import platform
+import resource
+import statistics
+import time
+from dataclasses import dataclass
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from .config import Config
+from .data import load_dataset
+from .errors import GanforgeError
+from .models import build_discriminator, build_generator
+from .train.loop import Trainer, resolve_device
+from .train.run import bind_data
+
+
+@dataclass
+class Variant:
+    precision: str
+    channels_last: bool
+    compile: bool
+
+    @property
+    def name(self) -> str:
+        return " ".join([self.precision, "channels-last" if self.channels_last else "NCHW"]
+                        + (["compile"] if self.compile else []))
+
+
+def variants(precisions: list[str], channels_last: list[bool], compile_: list[bool]) -> list[Variant]:
+    for p in precisions:
+        if p not in ("fp32", "bf16", "fp16"):
+            raise GanforgeError(f"--precision {p!r}: expected fp32, bf16 or fp16 (comma-separated)")
+    return [Variant(p, c, k) for k, c, p in itertools.product(compile_, channels_last, precisions)]
+
+
+def machine(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    name = platform.processor() or "cpu"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{name}, {torch.get_num_threads()} threads"
+
+
+def peak_memory_mb(device: torch.device) -> float:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # process peak RSS (Linux: KiB)
+
+
+def measure(cfg: Config, variant: Variant, steps: int, warmup: int = 2) -> dict:
+    cfg = copy.deepcopy(cfg)
+    cfg.train.precision, cfg.train.channels_last = variant.precision, variant.channels_last
+    dataset = load_dataset(cfg.data)
+    cfg = bind_data(cfg, dataset)
+    torch.manual_seed(0)
+    device = resolve_device(cfg.train.device)
+    trainer = Trainer(cfg, build_generator(cfg), build_discriminator(cfg), dataset, device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    with FlopCounterMode(display=False) as counter:
+        trainer.train_step()
+    gflop = counter.get_total_flops() / 1e9
+    if variant.compile:
+        trainer.G, trainer.D = torch.compile(trainer.G), torch.compile(trainer.D)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    t0 = time.perf_counter()
+    for _ in range(warmup):
+        trainer.train_step()
+    sync()
+    warm = time.perf_counter() - t0
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        trainer.train_step()
+        sync()
+        times.append(time.perf_counter() - t0)
+    s = statistics.median(times)
+    images = trainer.images_per_step
+    return {"variant": variant.name, "s_per_step": s, "img_per_s": images / s, "gflop_per_step": gflop,
+            "gflop_per_s": gflop / s, "peak_mb": peak_memory_mb(device), "warmup_s": warm, "device": device}
+
+
+def bench_train(cfg: Config, variant_list: list[Variant], steps: int = 10, report=print) -> list[dict]:
+    rows = []
+    for v in variant_list:
+        rows.append(measure(cfg, v, steps))
+        r = rows[-1]
+        report(f"  {r['variant']:28s} {r['s_per_step']:7.3f} s/step {r['img_per_s']:8.1f} img/s "
+               f"{r['gflop_per_step']:7.1f} GFLOP/step {r['gflop_per_s']:7.1f} GFLOP/s {r['peak_mb']:8.0f} MB peak "
+               f"{rows[0]['s_per_step'] / r['s_per_step']:5.2f}x (warm-up {r['warmup_s']:.1f} s)")
+    return rows
+
+
+def markdown_table(rows: list[dict]) -> str:
+    base = rows[0]["s_per_step"]
+    lines = ["| variant | s/step | img/s | GFLOP/step | GFLOP/s | peak MB | vs first |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['variant']} | {r['s_per_step']:.3f} | {r['img_per_s']:.1f} | {r['gflop_per_step']:.1f} | "
+              f"{r['gflop_per_s']:.1f} | {r['peak_mb']:.0f} | {base / r['s_per_step']:.2f}× |" for r in rows]
+    return "\n".join(lines)

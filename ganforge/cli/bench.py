@@ -1,0 +1,37 @@
+"""``ganforge bench train``: the training step's speed for several variants in one run."""
+from __future__ import annotations
+
+from ..config import load_preset, parse_override, preset_names
+from .common import positive_int
+
+
+def _bench(args) -> int:
+    import torch
+
+    from ..benchmark import bench_train, machine, markdown_table, variants
+    from ..train.loop import resolve_device
+    cfg = load_preset(args.preset)
+    for item in args.set or []:
+        cfg.set(*parse_override(item))
+    cfg.set("train.device", args.device)
+    chosen = variants(args.precision.split(","), [False, True] if args.channels_last else [cfg.train.channels_last],
+                      [False, True] if args.compile else [False])
+    print(f"{args.preset} {' '.join(args.set or [])} | {machine(resolve_device(args.device))} | "
+          f"torch {torch.__version__} | median of {args.steps} steps")
+    rows = bench_train(cfg, chosen, args.steps)
+    print("\n" + markdown_table(rows))
+    return 0
+
+
+def register(sub) -> None:
+    b = sub.add_parser("bench", help="benchmarks")
+    what = b.add_subparsers(dest="what", required=True)
+    t = what.add_parser("train", help="training-step speed of variants, with the ratio to the first (fp32 eager)")
+    t.add_argument("--preset", default="fashion32-cpu", help=f"one of: {', '.join(preset_names())}")
+    t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
+    t.add_argument("--precision", default="fp32", help="comma-separated: fp32,bf16,fp16")
+    t.add_argument("--channels-last", action="store_true", help="compare NCHW with channels-last")
+    t.add_argument("--compile", action="store_true", help="compare eager with torch.compile")
+    t.add_argument("--steps", type=positive_int, default=10, help="timed steps per variant (after 2 warm-up)")
+    t.add_argument("--device", default="auto")
+    t.set_defaults(func=_bench)
