@@ -99,15 +99,7 @@ class Generator(ConditionalGenerator):
         self.blocks = nn.ModuleList(
             GBlock(s.in_mult * m.ch, s.out_mult * m.ch, cond_dim, self.num_classes, m.sn_eps, m.bn_eps, m.bn_stats,
                    m.n_stats) for s in stages)
-        check_attention("g_attention", m.g_attention, stages, "G")
-        self.attention = nn.ModuleDict({
-            str(k): make_attention(m.attention_type, s.out_mult * m.ch, m.sn_eps)
-            for k, s in enumerate(stages) if s.out_resolution in m.g_attention})
-        last = stages[-1].out_mult * m.ch
-        self.output_bn = make_norm(last, m.bn_eps, m.bn_stats, m.n_stats, affine=True)
-        self.output_conv = SNConv2d(last, config.data.channels, 3, padding=1, sn_eps=m.sn_eps)
-        init_weights(self, m.init)
-        set_eval_sigma(self, m.sn_eval)
+        finish_generator(self, config, stages, list(range(len(stages))))
 
     def no_regularization_parameters(self) -> list[nn.Parameter]:
         """Parameters excluded from orthogonal regularisation: the shared embedding (BigGAN-PyTorch)."""
@@ -123,6 +115,21 @@ class Generator(ConditionalGenerator):
         else:
             conds = [cond] * self.num_blocks
         return blocks_to_image(self, self.linear(z).view(z.shape[0], self.bottom_channels, 4, 4), conds)
+
+
+def finish_generator(G: nn.Module, config: Config, stages, last_block_of_stage: list[int]) -> None:
+    """Attention after the last block of each stage at a listed resolution, the output BN and conv, then
+    initialisation and the SN eval rule (shared by BigGAN and BigGAN-deep)."""
+    m = config.model
+    check_attention("g_attention", m.g_attention, stages, "G")
+    G.attention = nn.ModuleDict({
+        str(last_block_of_stage[k]): make_attention(m.attention_type, s.out_mult * m.ch, m.sn_eps)
+        for k, s in enumerate(stages) if s.out_resolution in m.g_attention})
+    last = stages[-1].out_mult * m.ch
+    G.output_bn = make_norm(last, m.bn_eps, m.bn_stats, m.n_stats, affine=True)
+    G.output_conv = SNConv2d(last, config.data.channels, 3, padding=1, sn_eps=m.sn_eps)
+    init_weights(G, m.init)
+    set_eval_sigma(G, m.sn_eval)
 
 
 def blocks_to_image(G: nn.Module, h: torch.Tensor, conds: list[torch.Tensor]) -> torch.Tensor:

@@ -16,11 +16,9 @@ import torch.nn.functional as F
 from ..config import Config
 from ..layers import ClassEmbedding, ConditionalBatchNorm2d, SNConv2d, SNLinear
 from ..layers.attention import make_attention
-from ..layers.conditioning import make_norm
-from ..layers.init import init_weights
-from ..layers.spectral_norm import set_eval_sigma
 from .base import ConditionalGenerator
-from .biggan import blocks_to_image, blocks_to_score, check_attention, discriminator_attention, finish_discriminator
+from .biggan import (blocks_to_image, blocks_to_score, check_attention, discriminator_attention, finish_discriminator,
+                     finish_generator)
 from .widths import deep_discriminator_stages, generator_stages
 
 
@@ -96,15 +94,7 @@ class Generator(ConditionalGenerator):
                                          last, m))
             self.stage_ends.append(len(blocks) - 1)
         self.blocks = nn.ModuleList(blocks)
-        check_attention("g_attention", m.g_attention, stages, "G")
-        self.attention = nn.ModuleDict({
-            str(self.stage_ends[k]): make_attention(m.attention_type, s.out_mult * m.ch, m.sn_eps)
-            for k, s in enumerate(stages) if s.out_resolution in m.g_attention})
-        last = stages[-1].out_mult * m.ch
-        self.output_bn = make_norm(last, m.bn_eps, m.bn_stats, m.n_stats, affine=True)
-        self.output_conv = SNConv2d(last, config.data.channels, 3, padding=1, sn_eps=m.sn_eps)
-        init_weights(self, m.init)
-        set_eval_sigma(self, m.sn_eval)
+        finish_generator(self, config, stages, self.stage_ends)
 
     def no_regularization_parameters(self) -> list[nn.Parameter]:
         return list(self.shared.parameters())
