@@ -74,7 +74,7 @@ def measure(cfg: Config, variant: Variant, steps: int, warmup: int = 2) -> dict:
         trainer.train_step()
     gflop = counter.get_total_flops() / 1e9
     if variant.compile:
-        trainer.G, trainer.D = torch.compile(trainer.G), torch.compile(trainer.D)
+        trainer.compile()
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     t0 = time.perf_counter()

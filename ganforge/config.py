@@ -105,6 +105,8 @@ class TrainConfig:
                         "gradient scaling); weights, spectral norm, losses and EMA stay fp32",
                         choices=["fp32", "bf16", "fp16"])
     channels_last: bool = _f(False, "NHWC memory layout for convolutions (faster on CPUs and tensor cores)")
+    sync_bn: bool = _f(True, "under torchrun, batch norm statistics over the global batch (cross-replica BN, as in "
+                       "BigGAN); false: each process's share, running statistics averaged after each step")
     log_every: int = _f(50, "steps between log lines", lo=1, hi=10**9)
     tensorboard: bool = _f(False, "also log to RUN/tensorboard (needs the tensorboard extra)")
     sample_every: int = _f(500, "steps between sample sheets (0 = only at the end)", lo=0, hi=10**9)
@@ -133,7 +135,7 @@ class EvalConfig:
 SECTIONS = {"data": DataConfig, "model": ModelConfig, "loss": LossConfig, "train": TrainConfig, "eval": EvalConfig}
 # Keys that may change when a run is resumed; everything else must match the saved run.
 RESUMABLE_KEYS = {"train.steps", "train.log_every", "train.tensorboard", "train.sample_every", "train.checkpoint_every",
-                  "train.keep_checkpoints", "train.device", "train.threads", "train.on_divergence",
+                  "train.keep_checkpoints", "train.device", "train.threads", "train.sync_bn", "train.on_divergence",
                   "train.rollback_lr_factor", "train.max_rollbacks", "data.num_workers"} | {
                   f"eval.{f.name}" for f in dataclasses.fields(EvalConfig)}
 

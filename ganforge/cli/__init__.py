@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..distributed import main_process
 from ..errors import GanforgeError
 from . import bench, convert, evaluate, generate, train, view
 
@@ -22,8 +23,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except GanforgeError as e:
         code = getattr(e, "exit_code", 2)  # a run stopped by a signal exits 128 + signal, like the shell
-        print(f"ganforge {args.command}: {'error: ' if code == 2 else ''}{e}", file=sys.stderr)
+        if main_process():  # under torchrun every rank has the error; rank 0 says it
+            print(f"ganforge {args.command}: {'error: ' if code == 2 else ''}{e}", file=sys.stderr)
         return code
     except KeyboardInterrupt:
-        print(f"ganforge {args.command}: interrupted", file=sys.stderr)
+        if main_process():
+            print(f"ganforge {args.command}: interrupted", file=sys.stderr)
         return 130

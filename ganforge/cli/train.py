@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..config import Config, describe_keys, load_config_file, load_preset, parse_override, preset_names
+from ..distributed import main_process
 from ..errors import GanforgeError
 
 
@@ -25,6 +26,8 @@ def _train(args) -> int:
         cfg.set("data.skip_bad_images", True, origin="--skip-bad-images")
     if args.tensorboard:
         cfg.set("train.tensorboard", True, origin="--tensorboard")
+    if args.precision:
+        cfg.set("train.precision", args.precision, origin="--precision")
     for item in args.set or []:
         key, value = parse_override(item)
         cfg.set(key, value)
@@ -33,9 +36,12 @@ def _train(args) -> int:
     if args.dry_run:
         print(summary["description"] + f"# data: {summary['data']}\n# dry run: config valid, nothing written")
         return 0
+    if not main_process():
+        return 0
     rate = summary["trained_steps"] / max(summary["seconds"], 1e-9)
+    world = f" on {summary['world_size']} processes" if summary["world_size"] > 1 else ""
     print(f"trained {summary['trained_steps']} steps (now at {summary['steps']}) in {summary['seconds']:.1f} s "
-          f"({rate:.2f} steps/s)\ncheckpoint: {summary['checkpoint']}\nsample sheet: {summary['sheet']}")
+          f"({rate:.2f} steps/s){world}\ncheckpoint: {summary['checkpoint']}\nsample sheet: {summary['sheet']}")
     return 0
 
 
@@ -47,7 +53,9 @@ def register(sub) -> None:
     t.add_argument("--data", help="data source: fashion-mnist, an image folder, an .npz or a CIFAR-10 directory")
     t.add_argument("--out", help="run directory")
     t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
-    t.add_argument("--device", help="cpu, cuda, cuda:N, mps or auto")
+    t.add_argument("--device", help="cpu, cuda, cuda:N, mps or auto (under torchrun: cuda:LOCAL_RANK or cpu)")
+    t.add_argument("--precision", choices=["fp32", "bf16", "fp16"], help="arithmetic of the forward passes "
+                   "(train.precision)")
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its newest checkpoint")
     t.add_argument("--force", action="store_true", help="replace the run already in --out")
     t.add_argument("--skip-bad-images", action="store_true", help="skip unreadable images (reported) instead of "

@@ -4,6 +4,10 @@ Epoch e visits the data in a permutation drawn from (seed, e); a batch's horizon
 (seed, e, batch index). The stream's whole state is (epoch, batch index), so a resumed run sees exactly
 the batches an uninterrupted run would have seen, whatever the number of loader workers. The last
 incomplete batch of an epoch is dropped.
+
+In a data-parallel run every rank follows the same global stream and loads only its slice of each batch
+(rank r of W takes images [r·B/W, (r+1)·B/W) of it, flips included), so the ranks together see exactly
+what one process would, and the state stays valid for any number of ranks.
 """
 from __future__ import annotations
 
@@ -20,15 +24,15 @@ def _generator(*key: int) -> torch.Generator:
 
 
 class _EpochBatches(torch.utils.data.Sampler):
-    def __init__(self, order: torch.Tensor, batch_size: int, start: int):
-        self.order, self.batch_size, self.start = order, batch_size, start
+    def __init__(self, order: torch.Tensor, batch_size: int, start: int, part: slice):
+        self.order, self.batch_size, self.start, self.part = order, batch_size, start, part
 
     def __len__(self) -> int:
         return len(self.order) // self.batch_size - self.start
 
     def __iter__(self):
         for b in range(self.start, len(self.order) // self.batch_size):
-            yield self.order[b * self.batch_size:(b + 1) * self.batch_size].tolist()
+            yield self.order[b * self.batch_size:(b + 1) * self.batch_size][self.part].tolist()
 
 
 def _collate(batch):
@@ -36,11 +40,17 @@ def _collate(batch):
 
 
 class BatchStream:
-    def __init__(self, dataset, batch_size: int, seed: int, hflip: bool = False, num_workers: int = 0):
+    def __init__(self, dataset, batch_size: int, seed: int, hflip: bool = False, num_workers: int = 0,
+                 rank: int = 0, world: int = 1):
         if len(dataset) < batch_size:
             raise GanforgeError(f"{dataset.source}: {len(dataset)} images is fewer than one batch "
                                 f"(train.batch_size={batch_size}); lower the batch size or add images")
+        if batch_size % world:
+            raise GanforgeError(f"train.batch_size={batch_size} does not divide among {world} processes; choose a "
+                                f"multiple of {world}")
         self.dataset, self.batch_size, self.seed = dataset, batch_size, seed
+        local = batch_size // world
+        self.part = slice(rank * local, (rank + 1) * local)
         self.hflip, self.num_workers = hflip, num_workers
         self.epoch, self.batch = 0, 0
         self._iter = None
@@ -58,13 +68,13 @@ class BatchStream:
 
     def _start_epoch(self):
         order = torch.randperm(len(self.dataset), generator=_generator(self.seed, self.epoch))
-        sampler = _EpochBatches(order, self.batch_size, self.batch)
+        sampler = _EpochBatches(order, self.batch_size, self.batch, self.part)
         loader = DataLoader(self.dataset, batch_sampler=sampler, num_workers=self.num_workers,
                             collate_fn=_collate, persistent_workers=False)
         self._iter = iter(loader)
 
     def next(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """The next (uint8 images [B, C, H, W], int64 labels [B])."""
+        """The next (uint8 images [B, C, H, W], int64 labels [B]): this rank's slice of the global batch."""
         if self.batch >= self.batches_per_epoch:
             self.epoch, self.batch, self._iter = self.epoch + 1, 0, None
         if self._iter is None:
@@ -74,7 +84,8 @@ class BatchStream:
         except GanforgeError as e:  # from a loader worker: keep the message, drop the worker's traceback
             raise GanforgeError(str(e).rsplit("GanforgeError: ", 1)[-1].strip()) from None
         if self.hflip:
-            flip = torch.rand(len(images), generator=_generator(self.seed, self.epoch, self.batch + 1)) < 0.5
+            draws = torch.rand(self.batch_size, generator=_generator(self.seed, self.epoch, self.batch + 1))
+            flip = draws[self.part] < 0.5
             images = torch.where(flip[:, None, None, None], images.flip(-1), images)
         self.batch += 1
         return images, labels

@@ -34,10 +34,10 @@ class SpectralNorm:
         w = self.weight
         if not self.training and self.eval_sigma == "cached":
             return w / self.sigma.clamp_min(self.sn_eps).to(w.dtype)
-        mat = w.reshape(w.shape[0], -1).float()
-        with torch.autocast(w.device.type, enabled=False):  # σ in fp32 under mixed precision
+        mat = w.reshape(w.shape[0], -1).to(torch.promote_types(w.dtype, torch.float32))
+        with torch.autocast(w.device.type, enabled=False):  # σ in fp32 (or fp64) under mixed precision
             with torch.no_grad():
-                u = self.u
+                u = self.u.to(mat.dtype)
                 for _ in range(self.n_power_iterations):
                     v = F.normalize(mat.t() @ u, dim=0, eps=self.sn_eps)
                     u = F.normalize(mat @ v, dim=0, eps=self.sn_eps)

@@ -10,10 +10,11 @@ import numpy as np
 from ..config import DataConfig
 from ..data import detect_kind
 from ..data.folder import IMAGE_SUFFIXES
+from ..distributed import SINGLE, Distributed
 from ..errors import GanforgeError
 from .cache import cached_features, is_stats_file, load_stats, save_stats
 from .evaluate import compute_metrics, parse_metrics
-from .features import extract, get_extractor
+from .features import extract, get_extractor, interleave_shards
 from .sources import Source, flat_folder_source, generator_source, native_shape, open_dataset
 
 DEFAULT_CLASSIFIER = "classifier:fashion-mnist"
@@ -59,19 +60,27 @@ def open_images(spec: str, n: int | None, seed: int) -> Source:
 
 class Evaluator:
     """Holds the extractor and the reference features, so several evaluations (a truncation sweep, evaluation
-    during training) extract the reference once."""
+    during training) extract the reference once.
+
+    In a data-parallel run (``dist``) every rank holds the extractor and generates and extracts its share of
+    the samples; rank 0 holds the reference, computes the metrics and passes them to the others."""
 
     def __init__(self, ref: str, shape: tuple[int, int, int], metrics, extractor: str | None = None,
                  inception_weights=None, resize: str = "tf", device="cpu", seed: int = 0, use_cache: bool = True,
-                 data_cfg: DataConfig | None = None, ref_n: int | None = None, batch_size: int = 100, notify=None):
+                 data_cfg: DataConfig | None = None, ref_n: int | None = None, batch_size: int = 100, notify=None,
+                 dist: Distributed = SINGLE):
         self.metrics = parse_metrics(metrics)
-        self.seed, self.batch_size = seed, batch_size
+        self.seed, self.batch_size, self.dist = seed, batch_size, dist
         options = {"device": device}
         spec = extractor or default_extractor(ref)
         if spec.startswith("inception"):
             options.update(weights=inception_weights, resize=resize)
         self.extractor = get_extractor(spec, **options)
         self.ref_name = ref
+        dist.on_main(self._load_reference, ref, shape, data_cfg, ref_n, use_cache, notify)
+
+    def _load_reference(self, ref, shape, data_cfg, ref_n, use_cache, notify) -> None:
+        seed, batch_size = self.seed, self.batch_size
         if is_stats_file(ref):
             self.real, meta = load_stats(ref)
             if len(self.real["mu"]) != self.extractor.feature_dim:
@@ -102,7 +111,9 @@ class Evaluator:
         save_stats(path, self.real, self._ref_meta)
 
     def evaluate(self, fake: Source, **extra) -> dict:
-        feats = extract(self.extractor, fake.batches(self.batch_size))
+        return self.report(extract(self.extractor, fake.batches(self.batch_size)), fake, **extra)
+
+    def report(self, feats: dict, fake: Source, **extra) -> dict:
         values = compute_metrics(self.metrics, feats, self.real, self.extractor, fake.class_names,
                                  self.real_classes, seed=self.seed)
         return {"metrics": values, "extractor": self.extractor.identity, "extractor_name": self.extractor.name,
@@ -110,7 +121,15 @@ class Evaluator:
                 "evaluated": fake.description, **extra}
 
     def evaluate_generator(self, G, n: int, truncation=None) -> dict:
-        return self.evaluate(generator_source(G, n, truncation, self.seed), truncation=truncation)
+        """Metrics of n samples of G; shared among the ranks of a data-parallel run, with the same result."""
+        d = self.dist
+        source = generator_source(G, n, truncation, self.seed, d.rank, d.world)
+        if not d.enabled:
+            return self.evaluate(source, truncation=truncation)
+        sizes = [min(self.batch_size, n - start) for start in range(0, n, self.batch_size)]
+        mine = extract(self.extractor, source.batches(self.batch_size)) if d.rank < len(sizes) else None
+        feats = interleave_shards(d.gather(mine), sizes)
+        return d.on_main(self.report, feats, source, truncation=truncation)
 
 
 def parse_sweep(text: str) -> list[float]:

@@ -104,6 +104,20 @@ def get_extractor(spec: str, **options) -> Extractor:
         return EXTRACTORS[name](arg, **options)
 
 
+def interleave_shards(parts: list[dict | None], sizes: list[int]) -> dict[str, np.ndarray | None]:
+    """Reassemble features extracted by ``len(parts)`` ranks, rank r having taken batches r, r + world, ...
+    (of ``sizes`` images each), into the order of a single pass."""
+    world, offsets, pieces = len(parts), [0] * len(parts), {}
+    for k, size in enumerate(sizes):
+        r = k % world
+        for key, value in parts[r].items():
+            if value is not None:
+                pieces.setdefault(key, []).append(value[offsets[r]:offsets[r] + size])
+        offsets[r] += size
+    merged = {key: np.concatenate(chunks) for key, chunks in pieces.items()}
+    return {key: merged.get(key) for key in ("features", "logits", "labels")}
+
+
 def extract(extractor: Extractor, batches: Iterable) -> dict[str, np.ndarray | None]:
     """Run the extractor over (uint8 images, labels or None) batches."""
     feats, logits, labels = [], [], []

@@ -30,14 +30,17 @@ class Source:
     extra: dict = field(default_factory=dict)
 
 
-def generator_source(G, n: int, truncation=None, seed: int = 0) -> Source:
+def generator_source(G, n: int, truncation=None, seed: int = 0, rank: int = 0, world: int = 1) -> Source:
     """n samples of G with balanced classes (sample i has class i mod classes), quantised to uint8 as a saved
-    PNG would be."""
+    PNG would be. With ``world`` > 1 only batches rank, rank + world, ... are generated (the latents of all
+    are drawn, so each sample is the one a single process would make)."""
     def batches(batch_size):
         gen = torch.Generator().manual_seed(seed)
-        for start in range(0, n, batch_size):
+        for k, start in enumerate(range(0, n, batch_size)):
             m = min(batch_size, n - start)
             z = latents_for(G, m, truncation, gen)
+            if k % world != rank:
+                continue
             y = torch.arange(start, start + m) % G.num_classes
             images = generate(G, z, y, batch_size, truncation)
             yield ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8), y

@@ -6,16 +6,27 @@ One step (BigGAN-PyTorch's order): ``d_steps`` discriminator updates, each over 
 (fakes from G under no_grad, fakes and reals scored in one D pass); then one generator update over
 ``accumulate`` batches with D frozen; orthogonal regularisation is added to the gradients before each
 optimizer step; then the EMA of G advances.
+
+Under torchrun the same step runs data-parallel: G and D are wrapped in DistributedDataParallel only where
+they are trained (D in its phase, G in its phase; the frozen or no-grad partner runs unwrapped), each rank
+takes its slice of every global batch and of the latents, gradients are averaged across ranks (``no_sync``
+until the last accumulation pass), and BN is cross-replica (``train.sync_bn``) or its running statistics are
+averaged after each step. Weights, spectral-norm vectors and the EMA then stay identical on every rank.
 """
 from __future__ import annotations
 
+import contextlib
 import time
 
 import torch
+from torch.nn.parallel import DistributedDataParallel
 
 from ..config import Config
 from ..data.stream import BatchStream
+from ..distributed import SINGLE, Distributed
 from ..errors import GanforgeError
+from ..layers.conditioning import batch_norms
+from ..layers.cross_replica import convert_cross_replica, set_cross_replica
 from ..losses import D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad
 from ..sampling import generate
 from .ema import EMA
@@ -48,27 +59,52 @@ def _skip(model) -> list:
     return fn() if fn else []
 
 
+def _data_parallel(model, device: torch.device, dist: Distributed):
+    if not dist.enabled:
+        return model
+    ids = [device.index] if device.type == "cuda" else None
+    return DistributedDataParallel(model, device_ids=ids, forward_sync_buffers=False)
+
+
+def _syncing(model, last: bool):
+    """Gradients are all-reduced on the last accumulation pass only."""
+    return model.no_sync() if isinstance(model, DistributedDataParallel) and not last else contextlib.nullcontext()
+
+
 class Trainer:
-    def __init__(self, cfg: Config, G, D, dataset, device: torch.device):
+    def __init__(self, cfg: Config, G, D, dataset, device: torch.device, dist: Distributed = SINGLE):
         t = cfg.train
-        self.cfg, self.device = cfg, device
+        self.cfg, self.device, self.dist = cfg, device, dist
         self.memory_format = torch.channels_last if t.channels_last else torch.contiguous_format
+        if dist.enabled and t.sync_bn:
+            G, D = convert_cross_replica(G), convert_cross_replica(D)
         self.G = G.to(device, memory_format=self.memory_format)
         self.D = D.to(device, memory_format=self.memory_format)
+        self.G_parallel = _data_parallel(self.G, device, dist)  # where G is trained
+        self.D_parallel = _data_parallel(self.D, device, dist)
+        self.G_nograd, self.D_frozen = self.G, self.D  # where the other phase only runs them
         adam = dict(betas=(float(t.beta1), float(t.beta2)), eps=t.adam_eps)
         self.opt_G = torch.optim.Adam(self.G.parameters(), lr=t.g_lr, **adam)
         self.opt_D = torch.optim.Adam(self.D.parameters(), lr=t.d_lr, **adam)
         self.ema = EMA(self.G, t.ema_decay, t.ema_start)
-        self.stream = BatchStream(dataset, t.batch_size, t.seed, cfg.data.hflip, cfg.data.num_workers)
+        set_cross_replica(self.ema.model, False)  # the EMA samples on one rank at a time
+        self.stream = BatchStream(dataset, t.batch_size, t.seed, cfg.data.hflip, cfg.data.num_workers,
+                                  dist.rank, dist.world)
+        share = t.batch_size // dist.world
+        self.local = slice(dist.rank * share, (dist.rank + 1) * share)
+        self.unsynced_norms = [bn for m in (self.G, self.D) for bn in batch_norms(m)
+                               if dist.enabled and not t.sync_bn and bn.track_running_stats]
         self.rng = torch.Generator().manual_seed(t.seed)  # every latent and fake class of training
         self.d_loss, self.g_loss = D_LOSSES[cfg.loss.name], G_LOSSES[cfg.loss.name]
         self.precision = Precision(t.precision, device)
         self.step = 0
 
     # ---- one step --------------------------------------------------------------------------
-    def latents(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-        z = torch.randn(n, self.G.dim_z, generator=self.rng)
-        y = torch.randint(self.G.num_classes, (n,), generator=self.rng)
+    def latents(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """This rank's slice of a global batch of latents and fake classes (every rank draws them all)."""
+        n = self.cfg.train.batch_size
+        z = torch.randn(n, self.G.dim_z, generator=self.rng)[self.local]
+        y = torch.randint(self.G.num_classes, (n,), generator=self.rng)[self.local]
         return z.to(self.device), y.to(self.device)
 
     def real_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -80,16 +116,17 @@ class Trainer:
         t = self.cfg.train
         self.opt_D.zero_grad(set_to_none=True)
         real_total = fake_total = 0.0
-        for _ in range(t.accumulate):
+        for i in range(t.accumulate):
             x, y = self.real_batch()
-            z, y_fake = self.latents(len(x))
-            with self.precision.autocast():
-                with torch.no_grad():
-                    fake = self.G(z, y_fake)
-                scores = self.D(torch.cat([fake, x.to(fake.dtype)]), torch.cat([y_fake, y]))
-            d_fake, d_real = scores.float().split(len(x))  # losses in fp32
-            loss_real, loss_fake = self.d_loss(d_real, d_fake)
-            self.precision.backward((loss_real + loss_fake) / t.accumulate, "D")
+            z, y_fake = self.latents()
+            with _syncing(self.D_parallel, last=i == t.accumulate - 1):
+                with self.precision.autocast():
+                    with torch.no_grad():
+                        fake = self.G_nograd(z, y_fake)
+                    scores = self.D_parallel(torch.cat([fake, x.to(fake.dtype)]), torch.cat([y_fake, y]))
+                d_fake, d_real = scores.float().split(len(x))  # losses in fp32
+                loss_real, loss_fake = self.d_loss(d_real, d_fake)
+                self.precision.backward((loss_real + loss_fake) / t.accumulate, "D")
             real_total = real_total + loss_real.detach() / t.accumulate
             fake_total = fake_total + loss_fake.detach() / t.accumulate
         self.precision.unscale(self.opt_D, "D")
@@ -102,12 +139,13 @@ class Trainer:
         self.D.requires_grad_(False)
         self.opt_G.zero_grad(set_to_none=True)
         total = 0.0
-        for _ in range(t.accumulate):
-            z, y = self.latents(t.batch_size)
-            with self.precision.autocast():
-                scores = self.D(self.G(z, y), y)
-            loss = self.g_loss(scores.float()) / t.accumulate
-            self.precision.backward(loss, "G")
+        for i in range(t.accumulate):
+            z, y = self.latents()
+            with _syncing(self.G_parallel, last=i == t.accumulate - 1):
+                with self.precision.autocast():
+                    scores = self.D_frozen(self.G_parallel(z, y), y)
+                loss = self.g_loss(scores.float()) / t.accumulate
+                self.precision.backward(loss, "G")
             total = total + loss.detach()
         self.precision.unscale(self.opt_G, "G")
         add_orthogonal_regularization_grad(self.G, t.g_ortho, _skip(self.G))
@@ -123,9 +161,15 @@ class Trainer:
             for k, v in self.d_step().items():
                 stats[k] = stats.get(k, 0.0) + v / self.cfg.train.d_steps
         stats.update(self.g_step())
+        self.dist.average_buffers([b for bn in self.unsynced_norms for b in (bn.running_mean, bn.running_var)])
         self.step += 1
         self.ema.update(self.step)
-        return stats
+        return self.dist.mean(stats)  # what one process with the whole batch would report
+
+    def compile(self) -> None:
+        """torch.compile every forward the step runs; the modules, and so checkpoints, stay as they are."""
+        self.G_parallel, self.D_parallel = torch.compile(self.G_parallel), torch.compile(self.D_parallel)
+        self.G_nograd, self.D_frozen = torch.compile(self.G_nograd), torch.compile(self.D_frozen)
 
     def learning_rates(self) -> dict[str, float]:
         return {"g_lr": self.opt_G.param_groups[0]["lr"], "d_lr": self.opt_D.param_groups[0]["lr"]}

@@ -1,5 +1,5 @@
-"""A training run from start to finish: the run directory, data, models, the loop's schedule of logs,
-sample sheets and checkpoints, resuming, and the safety rules.
+"""A training run from start to finish: the run directory, data, models, resuming, the safety rules and,
+under torchrun, the process group (rank 0 owns the run directory; see ``schedule.py`` for the rest).
 
 A run directory holds ``config.yaml`` (the resolved config), ``log.jsonl``, ``samples/`` and
 ``checkpoints/``. Nothing in a directory that holds another run, or unrelated files, is overwritten.
@@ -10,7 +10,6 @@ state reaches a checkpoint.
 from __future__ import annotations
 
 import copy
-import json
 import pathlib
 import shutil
 import sys
@@ -19,17 +18,17 @@ import tempfile
 import torch
 import yaml
 
+from .. import distributed
 from ..config import RESUMABLE_KEYS, Config, ConfigError
 from ..data import load_dataset
 from ..errors import GanforgeError
 from ..fileio import atomic_write_text
 from ..models import build_discriminator, build_generator, parameter_count
-from ..pretrained import with_standing_stats
-from ..viz import labelled_sheet, save_png
-from .checkpoint import newest_valid_checkpoint, remove_stale_temporaries, save_checkpoint, save_state
-from .guard import Diverged, StopSignals, Stopped, check_free_space, checkpoint_bytes, non_finite
-from .log import JsonlLog, Meter, progress
-from .loop import SheetMaker, Timer, Trainer, resolve_device
+from .checkpoint import newest_valid_checkpoint, remove_stale_temporaries
+from .guard import check_free_space, checkpoint_bytes
+from .log import JsonlLog
+from .loop import Trainer, resolve_device
+from .schedule import fit, quiet
 
 RUN_FILES = {"config.yaml", "log.jsonl", "samples", "checkpoints"}
 
@@ -121,46 +120,63 @@ def load_bound_data(cfg: Config, notify):
 def train(cfg: Config, out, resume: bool = False, force: bool = False, show_progress: bool = True,
           dry_run: bool = False, notify=to_stderr) -> dict:
     """Train (or, with ``dry_run``, only resolve and check) a run in ``out``; returns a summary dict.
-    ``notify`` receives notes a user should see (skipped checkpoints or images, rollbacks)."""
+    ``notify`` receives notes a user should see (skipped checkpoints or images, rollbacks).
+
+    Started by torchrun with several processes, each process runs this same call: they join one process
+    group, rank 0 alone reads and writes the run directory, and the others receive what it decided."""
     out = pathlib.Path(out).expanduser()
     cfg = copy.deepcopy(cfg).validate()
     if dry_run:
         return _dry_run(cfg, out, resume, force, notify)
+    dist, device = distributed.setup(resolve_device(cfg.train.device))
+    try:
+        return _train(cfg, out, resume, force, show_progress, notify if dist.is_main else quiet, dist, device)
+    finally:
+        distributed.teardown(dist)
+
+
+def _train(cfg: Config, out: pathlib.Path, resume: bool, force: bool, show_progress: bool, notify,
+           dist: distributed.Distributed, device) -> dict:
     dataset, cfg = load_bound_data(cfg, notify)
-    device = resolve_device(cfg.train.device)
-    check_writable(out)
     torch.manual_seed(cfg.train.seed)
-    G, D = build_generator(cfg), build_discriminator(cfg)  # built under the run's seed
-    check_free_space(out, checkpoint_bytes([G, D, G]))  # before --force deletes anything
-    cfg = prepare_run_dir(out, cfg, resume, force)
+    G, D = build_generator(cfg), build_discriminator(cfg)  # built under the run's seed, the same on every rank
+
+    def claim_run_dir() -> Config:
+        check_writable(out)
+        check_free_space(out, checkpoint_bytes([G, D, G]))  # before --force deletes anything
+        run_cfg = prepare_run_dir(out, cfg, resume, force)
+        if resume:
+            remove_stale_temporaries(out)
+        else:
+            atomic_write_text(out / "config.yaml", run_cfg.to_yaml())
+        return run_cfg
+
+    cfg = dist.on_main(claim_run_dir)
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
-    trainer = Trainer(cfg, G, D, dataset, device)
+    trainer = Trainer(cfg, G, D, dataset, device, dist)
     log = JsonlLog(out / "log.jsonl")
     resumed_from = best = None
     if resume:
-        remove_stale_temporaries(out)
-        resumed_from, best = restore_newest(trainer, out, notify)
-        log.truncate_after(trainer.step)
-    else:
-        atomic_write_text(out / "config.yaml", cfg.to_yaml())
-    summary = _fit(trainer, out, log, show_progress, notify, best)
+        resumed_from, state = dist.on_main(read_newest, out, notify)
+        if state is not None:
+            trainer.load_state_dict(state)
+            best = state.get("best")
+        if dist.is_main:
+            log.truncate_after(trainer.step)
+    summary = fit(trainer, out, log, show_progress, notify, best)
     summary["resumed_from"] = str(resumed_from) if resumed_from else None
     return summary
 
 
-def restore_newest(trainer: Trainer, out: pathlib.Path, notify) -> tuple[pathlib.Path | None, dict | None]:
-    """Load the newest checkpoint that verifies into the trainer, saying which newer ones were skipped;
-    returns its path and the best evaluation recorded so far."""
+def read_newest(out: pathlib.Path, notify) -> tuple[pathlib.Path | None, dict | None]:
+    """The newest checkpoint that verifies and its state, saying which newer ones were skipped."""
     path, state, skipped = newest_valid_checkpoint(out)
     for reason in skipped:
         notify(f"skipped checkpoint: {reason}")
-    if state is None:
-        if skipped:
-            notify("no valid checkpoint left: starting this run from step 0")
-        return None, None
-    trainer.load_state_dict(state)
-    return path, state.get("best")
+    if state is None and skipped:
+        notify("no valid checkpoint left: starting this run from step 0")
+    return path, state
 
 
 def _dry_run(cfg: Config, out: pathlib.Path, resume: bool, force: bool, notify) -> dict:
@@ -178,152 +194,3 @@ def _dry_run(cfg: Config, out: pathlib.Path, resume: bool, force: bool, notify) 
         prepare_run_dir(out, cfg, resume, force)
     return {"dry_run": True, "description": describe(cfg, G, D), "data": data_note,
             "g_params": parameter_count(G), "d_params": parameter_count(D)}
-
-
-class _Schedule:
-    """Logs, sample sheets and checkpoints at their intervals, and what happens on a signal or divergence."""
-
-    def __init__(self, trainer: Trainer, out: pathlib.Path, log: JsonlLog, notify, best: dict | None):
-        self.trainer, self.out, self.log, self.notify = trainer, out, log, notify
-        self.t, self.e = trainer.cfg.train, trainer.cfg.eval
-        self.best, self.evaluator = best, None
-        self.sheets = SheetMaker(trainer.cfg.model.num_classes, trainer.G.dim_z, self.t.seed)
-        self.meter, self.timer = Meter(), Timer()
-        self.last_sheet = self.last_ckpt = None
-        self.rollbacks = 0
-        self.board = None
-        if self.t.tensorboard:
-            from .tensorboard import TensorBoardSink
-            self.board = TensorBoardSink(out / "tensorboard")
-
-    def sampler(self):
-        """The generator used for sheets and evaluation: the EMA, with standing statistics if configured."""
-        G = self.trainer.ema.model
-        return with_standing_stats(G, self.t.standing_stats, seed=self.t.seed) if self.t.standing_stats else G
-
-    def write_sheet(self) -> pathlib.Path:
-        cfg, G = self.trainer.cfg, self.sampler()
-        names = [self.trainer.G.class_names[c] for c in self.sheets.classes]
-        sheet = labelled_sheet(self.sheets.images(G), names, scale=2 if cfg.data.resolution <= 64 else 1)
-        self.last_sheet = save_png(sheet, self.out / "samples" / f"step-{self.trainer.step:08d}.png")
-        if self.board:
-            self.board.image(self.trainer.step, "samples", sheet)
-        return self.last_sheet
-
-    def state(self) -> dict:
-        return {**self.trainer.state_dict(), "best": self.best}
-
-    def evaluate(self) -> dict:
-        """Metrics of the EMA generator, logged; a better value of ``eval.best`` rewrites the best checkpoint."""
-        cfg, e, step = self.trainer.cfg, self.e, self.trainer.step
-        if self.evaluator is None:
-            from ..metrics.evaluator import Evaluator
-            ref = e.ref or cfg.data.source
-            self.evaluator = Evaluator(ref, self.trainer.G.image_shape, e.metrics,
-                                       None if e.extractor == "auto" else e.extractor, e.inception_weights or None,
-                                       device=self.trainer.device, seed=self.t.seed,
-                                       data_cfg=cfg.data if ref == cfg.data.source else None, notify=self.notify)
-        from ..metrics.evaluate import protocol, scalar
-        result = self.evaluator.evaluate_generator(self.sampler(), e.n, e.truncation or None)
-        values = {name: scalar(v) for name, v in result["metrics"].items()}
-        self.log.write({"step": step, "event": "eval", **values, "extractor": result["extractor_name"]})
-        if self.board:
-            self.board.scalars(step, values, "eval")
-        key = protocol(e.best, e.n)
-        if key in values and (self.best is None or values[key] < self.best["value"]):
-            self.best = {"metric": key, "value": values[key], "step": step}
-            save_state(self.out / "checkpoints" / "best.safetensors", self.state())
-            atomic_write_text(self.out / "checkpoints" / "best.json", json.dumps(self.best) + "\n")
-        return values
-
-    def checkpoint(self) -> pathlib.Path:
-        step = self.trainer.step
-        try:
-            self.last_ckpt = save_checkpoint(self.out, step, self.state(), self.t.keep_checkpoints)
-        except OSError as e:
-            kept = f"the previous checkpoint {self.last_ckpt} is intact" if self.last_ckpt else "no checkpoint was lost"
-            raise GanforgeError(f"cannot write the checkpoint for step {step} in {self.out / 'checkpoints'} "
-                                f"({e.strerror or e}); {kept}") from None
-        return self.last_ckpt
-
-    def log_line(self) -> dict:
-        dt = self.timer.lap()
-        means = {k: float(v) for k, v in self.meter.means().items()}
-        record = {"step": self.trainer.step, "epoch": self.trainer.stream.epoch, **means,
-                  "img_per_s": self.trainer.images_per_step * self.meter.count / dt,
-                  "s_per_step": dt / self.meter.count, "elapsed_s": self.timer.elapsed}
-        self.log.write(record)
-        if self.board:
-            self.board.scalars(record["step"], {**record, **self.trainer.learning_rates()}, "train")
-        self.meter.reset()
-        return record
-
-    def diverged(self, bad: list[str]) -> None:
-        """Stop (or roll back): nothing computed after the bad step is ever written to a checkpoint."""
-        step = self.trainer.step
-        self.log.write({"step": step, "event": "diverged", "non_finite": bad})
-        if self.t.on_divergence == "rollback" and self.rollbacks < self.t.max_rollbacks:
-            path, state, skipped = newest_valid_checkpoint(self.out)
-            if state is not None:
-                self.trainer.load_state_dict(state)
-                self.trainer.scale_learning_rates(self.t.rollback_lr_factor)
-                self.rollbacks += 1
-                self.meter.reset()
-                lrs = self.trainer.learning_rates()
-                self.log.write({"step": self.trainer.step, "event": "rollback", "from_step": step, **lrs})
-                self.notify(f"step {step}: {', '.join(bad)} not finite; rolled back to {path.name} with learning "
-                            f"rates G {lrs['g_lr']:.3g}, D {lrs['d_lr']:.3g} (rollback {self.rollbacks} of "
-                            f"{self.t.max_rollbacks})")
-                return
-        good = f"the newest good checkpoint is {self.last_ckpt}" if self.last_ckpt else "no checkpoint was written"
-        raise Diverged(f"training diverged at step {step}: {', '.join(bad)} became NaN or infinite; {good}. "
-                       f"Lower the learning rates (train.g_lr, train.d_lr) and start again, or set "
-                       f"train.on_divergence=rollback to roll back automatically")
-
-
-def _fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool, notify,
-         best: dict | None = None) -> dict:
-    t, every_eval = trainer.cfg.train, trainer.cfg.eval.every
-    s = _Schedule(trainer, out, log, notify, best)
-    start = trainer.step
-    bar = progress(t.steps, trainer.step, show_progress)
-    with StopSignals() as signals:
-        try:
-            while trainer.step < t.steps:
-                stats = trainer.train_step()
-                bad = non_finite(stats, {"G": trainer.G, "D": trainer.D})
-                if bad:
-                    s.diverged(bad)  # raises, or rolls the trainer back
-                    bar.n = trainer.step
-                    bar.refresh()
-                    continue
-                s.meter.add(stats)
-                bar.update(1)
-                step = trainer.step
-                if step % t.log_every == 0 or step == t.steps:
-                    r = s.log_line()
-                    bar.set_postfix(D_real=f"{r['d_loss_real']:.3f}", D_fake=f"{r['d_loss_fake']:.3f}",
-                                    G=f"{r['g_loss']:.3f}", img_s=f"{r['img_per_s']:.0f}")
-                if t.sample_every and step % t.sample_every == 0:
-                    s.write_sheet()
-                if every_eval and step % every_eval == 0:
-                    bar.set_description(", ".join(f"{k} {v:.4g}" for k, v in s.evaluate().items()))
-                saved_now = bool(t.checkpoint_every) and step % t.checkpoint_every == 0
-                if saved_now:
-                    s.checkpoint()
-                if signals.received is not None:
-                    path = s.last_ckpt if saved_now else s.checkpoint()
-                    log.write({"step": step, "event": "stopped", "signal": int(signals.received)})
-                    raise Stopped(f"stopped by signal {signals.received} at step {step}; checkpoint {path}; "
-                                  f"continue with --resume", int(signals.received))
-        finally:
-            bar.close()
-        if s.last_ckpt is None or trainer.step % max(t.checkpoint_every, 1):
-            s.checkpoint()
-        if s.last_sheet is None or (t.sample_every and trainer.step % t.sample_every):
-            s.write_sheet()
-        if s.board:
-            s.board.close()
-    return {"steps": trainer.step, "trained_steps": trainer.step - start, "seconds": s.timer.elapsed,
-            "checkpoint": str(s.last_ckpt), "sheet": str(s.last_sheet), "run_dir": str(out),
-            "rollbacks": s.rollbacks, "best": s.best}

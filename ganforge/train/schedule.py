@@ -1,0 +1,196 @@
+"""The loop's schedule around the training steps: log lines, sample sheets, evaluations and checkpoints at
+their intervals, and what happens on a signal or a divergence.
+
+In a data-parallel run every rank runs this schedule in step; rank 0 alone writes (log, sheets, TensorBoard,
+checkpoints), evaluation is shared among the ranks, and every decision to stop, roll back or keep a best
+checkpoint is the same on all of them (it rests on rank-averaged losses, identical weights, or values rank 0
+broadcasts).
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+import signal
+
+from ..errors import GanforgeError
+from ..fileio import atomic_write_text
+from ..pretrained import with_standing_stats
+from ..viz import labelled_sheet, save_png
+from .checkpoint import newest_valid_checkpoint, save_checkpoint, save_state
+from .guard import Diverged, StopSignals, Stopped, non_finite
+from .log import JsonlLog, Meter, progress
+from .loop import SheetMaker, Timer, Trainer
+
+
+class NullLog:
+    """The log of ranks other than 0: nothing is written."""
+
+    def write(self, record: dict) -> None:
+        pass
+
+
+def quiet(message: str) -> None:
+    pass
+
+
+class Schedule:
+    def __init__(self, trainer: Trainer, out: pathlib.Path, log: JsonlLog, notify, best: dict | None):
+        self.trainer, self.out, self.notify = trainer, out, notify
+        self.dist = trainer.dist
+        self.log = log if self.dist.is_main else NullLog()
+        self.t, self.e = trainer.cfg.train, trainer.cfg.eval
+        self.best, self.evaluator = best, None
+        self.sheets = SheetMaker(trainer.cfg.model.num_classes, trainer.G.dim_z, self.t.seed)
+        self.meter, self.timer = Meter(), Timer()
+        self.last_sheet = self.last_ckpt = None
+        self.rollbacks = 0
+        self.board = None
+        if self.t.tensorboard and self.dist.is_main:
+            from .tensorboard import TensorBoardSink
+            self.board = TensorBoardSink(out / "tensorboard")
+
+    def sampler(self):
+        """The generator used for sheets and evaluation: the EMA, with standing statistics if configured."""
+        G = self.trainer.ema.model
+        return with_standing_stats(G, self.t.standing_stats, seed=self.t.seed) if self.t.standing_stats else G
+
+    def write_sheet(self) -> pathlib.Path | None:
+        """The sample sheet of the current step (written by rank 0; other ranks return None)."""
+        if not self.dist.is_main:
+            return None
+        cfg, G = self.trainer.cfg, self.sampler()
+        names = [self.trainer.G.class_names[c] for c in self.sheets.classes]
+        sheet = labelled_sheet(self.sheets.images(G), names, scale=2 if cfg.data.resolution <= 64 else 1)
+        self.last_sheet = save_png(sheet, self.out / "samples" / f"step-{self.trainer.step:08d}.png")
+        if self.board:
+            self.board.image(self.trainer.step, "samples", sheet)
+        return self.last_sheet
+
+    def state(self) -> dict:
+        return {**self.trainer.state_dict(), "best": self.best}
+
+    def evaluate(self) -> dict:
+        """Metrics of the EMA generator (its samples shared among the ranks), logged; a better value of
+        ``eval.best`` rewrites the best checkpoint."""
+        cfg, e, step = self.trainer.cfg, self.e, self.trainer.step
+        if self.evaluator is None:
+            from ..metrics.evaluator import Evaluator
+            ref = e.ref or cfg.data.source
+            self.evaluator = Evaluator(ref, self.trainer.G.image_shape, e.metrics,
+                                       None if e.extractor == "auto" else e.extractor, e.inception_weights or None,
+                                       device=self.trainer.device, seed=self.t.seed,
+                                       data_cfg=cfg.data if ref == cfg.data.source else None, notify=self.notify,
+                                       dist=self.dist)
+        from ..metrics.evaluate import protocol, scalar
+        result = self.evaluator.evaluate_generator(self.sampler(), e.n, e.truncation or None)
+        values = {name: scalar(v) for name, v in result["metrics"].items()}
+        self.log.write({"step": step, "event": "eval", **values, "extractor": result["extractor_name"]})
+        if self.board:
+            self.board.scalars(step, values, "eval")
+        key = protocol(e.best, e.n)
+        if key in values and (self.best is None or values[key] < self.best["value"]):
+            self.best = {"metric": key, "value": values[key], "step": step}
+            self.dist.on_main(self._write_best)
+        return values
+
+    def _write_best(self) -> None:
+        save_state(self.out / "checkpoints" / "best.safetensors", self.state())
+        atomic_write_text(self.out / "checkpoints" / "best.json", json.dumps(self.best) + "\n")
+
+    def checkpoint(self) -> pathlib.Path:
+        """Rank 0 writes; every rank learns its path, or the error that stops them all."""
+        self.last_ckpt = self.dist.on_main(self._write_checkpoint)
+        return self.last_ckpt
+
+    def _write_checkpoint(self) -> pathlib.Path:
+        step = self.trainer.step
+        try:
+            return save_checkpoint(self.out, step, self.state(), self.t.keep_checkpoints)
+        except OSError as e:
+            kept = f"the previous checkpoint {self.last_ckpt} is intact" if self.last_ckpt else "no checkpoint was lost"
+            raise GanforgeError(f"cannot write the checkpoint for step {step} in {self.out / 'checkpoints'} "
+                                f"({e.strerror or e}); {kept}") from None
+
+    def log_line(self) -> dict:
+        dt = self.timer.lap()
+        means = {k: float(v) for k, v in self.meter.means().items()}
+        record = {"step": self.trainer.step, "epoch": self.trainer.stream.epoch, **means,
+                  "img_per_s": self.trainer.images_per_step * self.meter.count / dt,
+                  "s_per_step": dt / self.meter.count, "elapsed_s": self.timer.elapsed}
+        self.log.write(record)
+        if self.board:
+            self.board.scalars(record["step"], {**record, **self.trainer.learning_rates()}, "train")
+        self.meter.reset()
+        return record
+
+    def diverged(self, bad: list[str]) -> None:
+        """Stop (or roll back): nothing computed after the bad step is ever written to a checkpoint."""
+        step = self.trainer.step
+        self.log.write({"step": step, "event": "diverged", "non_finite": bad})
+        if self.t.on_divergence == "rollback" and self.rollbacks < self.t.max_rollbacks:
+            path, state = self.dist.on_main(lambda: newest_valid_checkpoint(self.out)[:2])
+            if state is not None:
+                self.trainer.load_state_dict(state)
+                self.trainer.scale_learning_rates(self.t.rollback_lr_factor)
+                self.rollbacks += 1
+                self.meter.reset()
+                lrs = self.trainer.learning_rates()
+                self.log.write({"step": self.trainer.step, "event": "rollback", "from_step": step, **lrs})
+                self.notify(f"step {step}: {', '.join(bad)} not finite; rolled back to {path.name} with learning "
+                            f"rates G {lrs['g_lr']:.3g}, D {lrs['d_lr']:.3g} (rollback {self.rollbacks} of "
+                            f"{self.t.max_rollbacks})")
+                return
+        good = f"the newest good checkpoint is {self.last_ckpt}" if self.last_ckpt else "no checkpoint was written"
+        raise Diverged(f"training diverged at step {step}: {', '.join(bad)} became NaN or infinite; {good}. "
+                       f"Lower the learning rates (train.g_lr, train.d_lr) and start again, or set "
+                       f"train.on_divergence=rollback to roll back automatically")
+
+
+def fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool, notify,
+        best: dict | None = None) -> dict:
+    """Train ``trainer`` up to ``train.steps`` with the schedule; returns the run's summary."""
+    t, every_eval, dist = trainer.cfg.train, trainer.cfg.eval.every, trainer.dist
+    s = Schedule(trainer, out, log, notify if dist.is_main else quiet, best)
+    start = trainer.step
+    bar = progress(t.steps, trainer.step, show_progress and dist.is_main)
+    with StopSignals() as signals:
+        try:
+            while trainer.step < t.steps:
+                stats = trainer.train_step()
+                bad = non_finite(stats, {"G": trainer.G, "D": trainer.D})
+                if bad:
+                    s.diverged(bad)  # raises, or rolls the trainer back
+                    bar.n = trainer.step
+                    bar.refresh()
+                    continue
+                s.meter.add(stats)
+                bar.update(1)
+                step = trainer.step
+                if step % t.log_every == 0 or step == t.steps:
+                    r = s.log_line()
+                    bar.set_postfix(D_real=f"{r['d_loss_real']:.3f}", D_fake=f"{r['d_loss_fake']:.3f}",
+                                    G=f"{r['g_loss']:.3f}", img_s=f"{r['img_per_s']:.0f}")
+                if t.sample_every and step % t.sample_every == 0:
+                    s.write_sheet()
+                if every_eval and step % every_eval == 0:
+                    bar.set_description(", ".join(f"{k} {v:.4g}" for k, v in s.evaluate().items()))
+                saved_now = bool(t.checkpoint_every) and step % t.checkpoint_every == 0
+                if saved_now:
+                    s.checkpoint()
+                if dist.any(signals.received is not None):  # a signal to any rank stops all of them here
+                    received = int(signals.received or signal.SIGTERM)
+                    path = s.last_ckpt if saved_now else s.checkpoint()
+                    s.log.write({"step": step, "event": "stopped", "signal": received})
+                    raise Stopped(f"stopped by signal {received} at step {step}; checkpoint {path}; "
+                                  f"continue with --resume", received)
+        finally:
+            bar.close()
+        if s.last_ckpt is None or trainer.step % max(t.checkpoint_every, 1):
+            s.checkpoint()
+        if s.last_sheet is None or (t.sample_every and trainer.step % t.sample_every):
+            s.write_sheet()
+        if s.board:
+            s.board.close()
+    return {"steps": trainer.step, "trained_steps": trainer.step - start, "seconds": s.timer.elapsed,
+            "checkpoint": str(s.last_ckpt), "sheet": str(s.last_sheet), "run_dir": str(out),
+            "rollbacks": s.rollbacks, "best": s.best, "world_size": dist.world}
