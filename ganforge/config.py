@@ -78,7 +78,19 @@ class ModelConfig:
 
 @dataclass
 class LossConfig:
-    name: str = _f("hinge", "adversarial loss", choices=["hinge"])
+    name: str = _f("hinge", "adversarial loss: hinge, bce (non-saturating), minimax, wasserstein, ls (least squares)",
+                   choices=["hinge", "bce", "minimax", "wasserstein", "ls"])
+    gp: float = _f(0.0, "WGAN-GP weight λ (paper: 10; 0 = off)", lo=0.0, hi=1e6)
+    r1: float = _f(0.0, "R1 penalty weight γ on real images (adds γ/2·E‖∇D(x)‖²; 0 = off)", lo=0.0, hi=1e6)
+    r1_every: int = _f(1, "apply R1 every N discriminator updates, weighted ×N (lazy regularisation)", lo=1, hi=1000)
+    drift: float = _f(0.0, "drift penalty ε·E[D(x)²] keeping critic scores near 0 (ProGAN: 0.001; wasserstein only)",
+                      lo=0.0, hi=1e6)
+
+
+@dataclass
+class AugmentConfig:
+    diffaugment: str = _f("", "DiffAugment ops applied to every image D sees, comma-separated: color, translation, "
+                          "cutout (empty = off)")
 
 
 @dataclass
@@ -132,7 +144,8 @@ class EvalConfig:
                    choices=["fid", "kid", "ifid"])
 
 
-SECTIONS = {"data": DataConfig, "model": ModelConfig, "loss": LossConfig, "train": TrainConfig, "eval": EvalConfig}
+SECTIONS = {"data": DataConfig, "model": ModelConfig, "loss": LossConfig, "augment": AugmentConfig,
+            "train": TrainConfig, "eval": EvalConfig}
 # Keys that may change when a run is resumed; everything else must match the saved run.
 RESUMABLE_KEYS = {"train.steps", "train.log_every", "train.tensorboard", "train.sample_every", "train.checkpoint_every",
                   "train.keep_checkpoints", "train.device", "train.threads", "train.sync_bn", "train.on_divergence",
@@ -145,6 +158,7 @@ class Config:
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
 
@@ -211,6 +225,7 @@ class Config:
                 if r < 4 or r > res or r & (r - 1):
                     raise ConfigError(f"model.{key} holds {r}; attention resolutions must be powers of two "
                                       f"between 4 and data.resolution={res}")
+        self._validate_losses()
         from .metrics.evaluate import parse_metrics
         try:
             parse_metrics(self.eval.metrics)
@@ -223,6 +238,22 @@ class Config:
             raise ConfigError(f"model.class_names has {len(m.class_names)} names but model.num_classes="
                               f"{m.num_classes}")
         return self
+
+    def _validate_losses(self) -> None:
+        loss = self.loss
+        if loss.gp and loss.r1:
+            raise ConfigError(f"loss.gp={loss.gp} and loss.r1={loss.r1}: choose one gradient penalty (WGAN-GP on "
+                              f"interpolates, or R1 on real images)")
+        if loss.drift and loss.name != "wasserstein":
+            raise ConfigError(f"loss.drift={loss.drift} keeps an unbounded Wasserstein critic's scores near 0; with "
+                              f"loss.name={loss.name} it has no purpose (use loss.name=wasserstein or drift 0)")
+        if loss.r1_every > 1 and not loss.r1:
+            raise ConfigError(f"loss.r1_every={loss.r1_every} has no effect without loss.r1 > 0")
+        from .augment import parse_policy
+        try:
+            parse_policy(self.augment.diffaugment)
+        except GanforgeError as e:
+            raise ConfigError(f"augment.diffaugment={self.augment.diffaugment!r}: {e}") from None
 
 
 def _coerce(f: dataclasses.Field, value, dotted: str, origin: str):

@@ -1,4 +1,9 @@
-"""Adversarial losses and regularisers as plain functions."""
+"""Adversarial losses and regularisers as plain functions.
+
+Losses by name (``loss.name``); D's loss comes as its (real, fake) parts. ``bce`` is the non-saturating GAN
+(G maximises log D(G(z))), ``minimax`` the original (G minimises log(1 − D(G(z)))), ``wasserstein`` the WGAN
+critic, ``ls`` least squares (a = 0, b = c = 1). Penalties: WGAN-GP, R1 and drift.
+"""
 from __future__ import annotations
 
 import torch
@@ -16,8 +21,55 @@ def hinge_g(d_fake: torch.Tensor) -> torch.Tensor:
     return -d_fake.mean()
 
 
-D_LOSSES = {"hinge": hinge_d}
-G_LOSSES = {"hinge": hinge_g}
+def bce_d(d_real: torch.Tensor, d_fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """−E[log σ(D(x))], −E[log(1 − σ(D(G(z))))] on logits."""
+    return F.softplus(-d_real).mean(), F.softplus(d_fake).mean()
+
+
+def non_saturating_g(d_fake: torch.Tensor) -> torch.Tensor:
+    """−E[log σ(D(G(z)))]."""
+    return F.softplus(-d_fake).mean()
+
+
+def minimax_g(d_fake: torch.Tensor) -> torch.Tensor:
+    """E[log(1 − σ(D(G(z))))] (saturates when D wins)."""
+    return -F.softplus(d_fake).mean()
+
+
+def wasserstein_d(d_real: torch.Tensor, d_fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return -d_real.mean(), d_fake.mean()
+
+
+def least_squares_d(d_real: torch.Tensor, d_fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return 0.5 * (d_real - 1).pow(2).mean(), 0.5 * d_fake.pow(2).mean()
+
+
+def least_squares_g(d_fake: torch.Tensor) -> torch.Tensor:
+    return 0.5 * (d_fake - 1).pow(2).mean()
+
+
+D_LOSSES = {"hinge": hinge_d, "bce": bce_d, "minimax": bce_d, "wasserstein": wasserstein_d, "ls": least_squares_d}
+G_LOSSES = {"hinge": hinge_g, "bce": non_saturating_g, "minimax": minimax_g, "wasserstein": hinge_g,  # −E[D(G(z))]
+            "ls": least_squares_g}
+
+
+def _input_gradients(D, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    x = x.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(D(x, y).sum(), x, create_graph=True)
+    return grad.flatten(1)
+
+
+def gradient_penalty(D, real: torch.Tensor, fake: torch.Tensor, y: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+    """WGAN-GP (Gulrajani et al. 2017): E[(‖∇D(x̂)‖₂ − 1)²] at x̂ = α·real + (1 − α)·fake, α [B] in [0, 1],
+    scored with the real labels (as StudioGAN does for conditional critics)."""
+    a = alpha.to(real.device, real.dtype).view(-1, *[1] * (real.dim() - 1))
+    mixed = a * real.detach() + (1 - a) * fake.detach()
+    return (_input_gradients(D, mixed, y).norm(dim=1) - 1).pow(2).mean()
+
+
+def r1_penalty(D, real: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """R1 (Mescheder et al. 2018) without its γ/2 factor: E[‖∇ₓD(x)‖²] on real images."""
+    return _input_gradients(D, real, y).pow(2).sum(dim=1).mean()
 
 
 @torch.no_grad()

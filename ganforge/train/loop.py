@@ -27,7 +27,8 @@ from ..distributed import SINGLE, Distributed
 from ..errors import GanforgeError
 from ..layers.conditioning import batch_norms
 from ..layers.cross_replica import convert_cross_replica, set_cross_replica
-from ..losses import D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad
+from ..augment import diff_augment, parse_policy
+from ..losses import D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad, gradient_penalty, r1_penalty
 from ..sampling import generate
 from .ema import EMA
 from .precision import Precision
@@ -96,6 +97,7 @@ class Trainer:
                                if dist.enabled and not t.sync_bn and bn.track_running_stats]
         self.rng = torch.Generator().manual_seed(t.seed)  # every latent and fake class of training
         self.d_loss, self.g_loss = D_LOSSES[cfg.loss.name], G_LOSSES[cfg.loss.name]
+        self.augment_ops = parse_policy(cfg.augment.diffaugment)
         self.precision = Precision(t.precision, device)
         self.step = 0
 
@@ -112,10 +114,33 @@ class Trainer:
         x = x.to(self.device).float().div_(127.5).sub_(1.0).contiguous(memory_format=self.memory_format)
         return x, y.to(self.device)
 
-    def d_step(self) -> dict[str, torch.Tensor]:
+    def augmented(self, x: torch.Tensor) -> torch.Tensor:
+        """DiffAugment of a batch D is about to see (this rank's slice of the global batch's draws)."""
+        if not self.augment_ops:
+            return x
+        return diff_augment(x, self.augment_ops, self.rng, self.cfg.train.batch_size, self.local)
+
+    def penalties(self, real: torch.Tensor, fake: torch.Tensor, y: torch.Tensor, d_real: torch.Tensor,
+                  update: int) -> dict[str, torch.Tensor]:
+        """The configured regularisers of D, weighted, on the images D saw (fp32; the unwrapped D, whose
+        gradients join the data-parallel average of the main loss's)."""
+        loss, out = self.cfg.loss, {}
+        if loss.gp:
+            alpha = torch.rand(self.cfg.train.batch_size, generator=self.rng)[self.local]
+            out["d_gp"] = loss.gp * gradient_penalty(self.D, real.float(), fake.float(), y, alpha)
+        if loss.r1:
+            lazy = update % loss.r1_every == 0
+            out["d_r1"] = loss.r1 / 2 * loss.r1_every * r1_penalty(self.D, real.float(), y) if lazy else \
+                torch.zeros((), device=real.device)
+        if loss.drift:
+            out["d_drift"] = loss.drift * d_real.pow(2).mean()
+        return out
+
+    def d_step(self, update: int = 0) -> dict[str, torch.Tensor]:
+        """One discriminator update (``update`` counts them over the run, for lazy regularisation)."""
         t = self.cfg.train
         self.opt_D.zero_grad(set_to_none=True)
-        real_total = fake_total = 0.0
+        totals: dict[str, torch.Tensor] = {}
         for i in range(t.accumulate):
             x, y = self.real_batch()
             z, y_fake = self.latents()
@@ -123,16 +148,18 @@ class Trainer:
                 with self.precision.autocast():
                     with torch.no_grad():
                         fake = self.G_nograd(z, y_fake)
-                    scores = self.D_parallel(torch.cat([fake, x.to(fake.dtype)]), torch.cat([y_fake, y]))
+                    real_in, fake_in = self.augmented(x.to(fake.dtype)), self.augmented(fake)
+                    scores = self.D_parallel(torch.cat([fake_in, real_in]), torch.cat([y_fake, y]))
                 d_fake, d_real = scores.float().split(len(x))  # losses in fp32
                 loss_real, loss_fake = self.d_loss(d_real, d_fake)
-                self.precision.backward((loss_real + loss_fake) / t.accumulate, "D")
-            real_total = real_total + loss_real.detach() / t.accumulate
-            fake_total = fake_total + loss_fake.detach() / t.accumulate
+                extra = self.penalties(real_in, fake_in, y, d_real, update)
+                self.precision.backward((loss_real + loss_fake + sum(extra.values())) / t.accumulate, "D")
+            for k, v in {"d_loss_real": loss_real, "d_loss_fake": loss_fake, **extra}.items():
+                totals[k] = totals.get(k, 0.0) + v.detach() / t.accumulate
         self.precision.unscale(self.opt_D, "D")
         add_orthogonal_regularization_grad(self.D, t.d_ortho, _skip(self.D))
         self.precision.step(self.opt_D, "D")
-        return {"d_loss_real": real_total, "d_loss_fake": fake_total}
+        return totals
 
     def g_step(self) -> dict[str, torch.Tensor]:
         t = self.cfg.train
@@ -143,7 +170,7 @@ class Trainer:
             z, y = self.latents()
             with _syncing(self.G_parallel, last=i == t.accumulate - 1):
                 with self.precision.autocast():
-                    scores = self.D_frozen(self.G_parallel(z, y), y)
+                    scores = self.D_frozen(self.augmented(self.G_parallel(z, y)), y)
                 loss = self.g_loss(scores.float()) / t.accumulate
                 self.precision.backward(loss, "G")
             total = total + loss.detach()
@@ -157,8 +184,8 @@ class Trainer:
         self.G.train()
         self.D.train()
         stats: dict[str, torch.Tensor] = {}
-        for _ in range(self.cfg.train.d_steps):
-            for k, v in self.d_step().items():
+        for k_step in range(self.cfg.train.d_steps):
+            for k, v in self.d_step(self.step * self.cfg.train.d_steps + k_step).items():
                 stats[k] = stats.get(k, 0.0) + v / self.cfg.train.d_steps
         stats.update(self.g_step())
         self.dist.average_buffers([b for bn in self.unsynced_norms for b in (bn.running_mean, bn.running_var)])
