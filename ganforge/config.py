@@ -46,7 +46,14 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    name: str = _f("biggan", "model family", choices=["biggan", "biggan_deep"])
+    name: str = _f("biggan", "model family: biggan, biggan_deep, or the classic vanilla (MLP, unconditional), cgan "
+                   "(MLP, label concatenated), dcgan", choices=["biggan", "biggan_deep", "vanilla", "cgan", "dcgan"])
+    conditional: bool = _f(True, "dcgan: condition G and D on the class (label embedding concatenated); BigGAN "
+                           "and cgan always are, vanilla never")
+    mbstd_group: int = _f(0, "dcgan: minibatch-stddev map before D's last layer, group size (ProGAN: 4; 0 = off)",
+                          lo=0, hi=256)
+    mb_kernels: int = _f(0, "vanilla/cgan/dcgan: minibatch discrimination kernels before D's output (0 = off)",
+                         lo=0, hi=1024)
     ch: int = _f(64, "generator width multiplier", lo=1, hi=1024)
     d_ch: int = _f(64, "discriminator width multiplier", lo=1, hi=1024)
     dim_z: int = _f(128, "latent size (divisible into blocks + 1 chunks when hier)", lo=1, hi=4096)
@@ -83,6 +90,8 @@ class LossConfig:
     gp: float = _f(0.0, "WGAN-GP weight λ (paper: 10; 0 = off)", lo=0.0, hi=1e6)
     r1: float = _f(0.0, "R1 penalty weight γ on real images (adds γ/2·E‖∇D(x)‖²; 0 = off)", lo=0.0, hi=1e6)
     r1_every: int = _f(1, "apply R1 every N discriminator updates, weighted ×N (lazy regularisation)", lo=1, hi=1000)
+    feature_matching: float = _f(0.0, "weight of feature matching added to G's loss: ‖E f(x) − E f(G(z))‖² on the "
+                                 "features D's last layer reads (classic family)", lo=0.0, hi=1e6)
     drift: float = _f(0.0, "drift penalty ε·E[D(x)²] keeping critic scores near 0 (ProGAN: 0.001; wasserstein only)",
                       lo=0.0, hi=1e6)
 
@@ -240,7 +249,18 @@ class Config:
         return self
 
     def _validate_losses(self) -> None:
-        loss = self.loss
+        loss, m = self.loss, self.model
+        classic = m.name in ("vanilla", "cgan", "dcgan")
+        for key, value, allowed in (("model.mbstd_group", m.mbstd_group, m.name == "dcgan"),
+                                    ("model.mb_kernels", m.mb_kernels, classic),
+                                    ("loss.feature_matching", loss.feature_matching, classic)):
+            if value and not allowed:
+                families = "dcgan" if key == "model.mbstd_group" else "vanilla, cgan or dcgan"
+                raise ConfigError(f"{key}={value} is not available for model.name={m.name} (its discriminator has "
+                                  f"no such layer; use {families})")
+        if not m.conditional and m.name in ("biggan", "biggan_deep", "cgan"):
+            raise ConfigError(f"model.conditional=false: {m.name} is class-conditional by design (use dcgan or vanilla "
+                              f"for an unconditional GAN)")
         if loss.gp and loss.r1:
             raise ConfigError(f"loss.gp={loss.gp} and loss.r1={loss.r1}: choose one gradient penalty (WGAN-GP on "
                               f"interpolates, or R1 on real images)")

@@ -87,6 +87,9 @@ def sample(G, classes=None, n: int = 16, truncation: float | None = None, seed: 
     """n images [n, C, H, W] in [-1, 1] of the given classes, reproducible for a given seed."""
     if not isinstance(n, int) or n < 1:
         raise GanforgeError(f"n={n!r} is not valid: expected a positive number of images")
+    if classes is not None and not getattr(G, "conditional", True):
+        raise GanforgeError(f"this {G.config.model.name} model is unconditional: it cannot sample a given class "
+                            f"(leave the class out)")
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     z = latents_for(G, n, truncation, gen)
     y = resolve_classes(G, classes, n, gen)

@@ -17,6 +17,8 @@ class ConditionalGenerator(nn.Module):
     [B, num_classes] (float, for interpolation) and returns images [B, C, H, W] in [-1, 1].
     """
 
+    conditional = True  # False: y is accepted and ignored (an unconditional model)
+
     def __init__(self, config: Config):
         super().__init__()
         self.config = config

@@ -4,11 +4,14 @@ from __future__ import annotations
 import torch.nn as nn
 
 from ..config import Config, ConfigError
-from . import biggan, biggan_deep
+from . import biggan, biggan_deep, classic
 
 FAMILIES: dict[str, tuple[type, type]] = {
     "biggan": (biggan.Generator, biggan.Discriminator),
     "biggan_deep": (biggan_deep.Generator, biggan_deep.Discriminator),
+    "vanilla": (classic.VanillaGenerator, classic.MLPDiscriminator),
+    "cgan": (classic.CGANGenerator, classic.CGANDiscriminator),
+    "dcgan": (classic.DCGANGenerator, classic.DCGANDiscriminator),
 }
 
 

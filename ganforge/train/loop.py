@@ -165,20 +165,35 @@ class Trainer:
         t = self.cfg.train
         self.D.requires_grad_(False)
         self.opt_G.zero_grad(set_to_none=True)
-        total = 0.0
+        totals: dict[str, torch.Tensor] = {}
         for i in range(t.accumulate):
             z, y = self.latents()
             with _syncing(self.G_parallel, last=i == t.accumulate - 1):
                 with self.precision.autocast():
-                    scores = self.D_frozen(self.augmented(self.G_parallel(z, y)), y)
-                loss = self.g_loss(scores.float()) / t.accumulate
-                self.precision.backward(loss, "G")
-            total = total + loss.detach()
+                    fake = self.augmented(self.G_parallel(z, y))
+                    if self.cfg.loss.feature_matching:
+                        parts = self.feature_matching(fake, y)
+                    else:
+                        parts = {"g_loss": self.g_loss(self.D_frozen(fake, y).float())}
+                self.precision.backward(sum(parts.values()) / t.accumulate, "G")
+            for k, v in parts.items():
+                totals[k] = totals.get(k, 0.0) + v.detach() / t.accumulate
         self.precision.unscale(self.opt_G, "G")
         add_orthogonal_regularization_grad(self.G, t.g_ortho, _skip(self.G))
         self.precision.step(self.opt_G, "G")
         self.D.requires_grad_(True)
-        return {"g_loss": total}
+        return totals
+
+    def feature_matching(self, fake: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
+        """G's adversarial loss plus weight · ‖E f(x) − E f(G(z))‖² on the features D's last layer reads
+        (Salimans et al. 2016), over a fresh real batch; in a data-parallel run, over each process's share."""
+        x, y_real = self.real_batch()
+        with torch.no_grad():
+            target = self.D.features(self.augmented(x), y_real).float().mean(0)
+        features = self.D.features(fake, y)
+        scores = self.D.out(features).squeeze(1)
+        gap = (features.float().mean(0) - target).pow(2).sum()
+        return {"g_loss": self.g_loss(scores.float()), "g_feature_matching": self.cfg.loss.feature_matching * gap}
 
     def train_step(self) -> dict[str, torch.Tensor]:
         self.G.train()

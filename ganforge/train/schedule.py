@@ -59,7 +59,8 @@ class Schedule:
         if not self.dist.is_main:
             return None
         cfg, G = self.trainer.cfg, self.sampler()
-        names = [self.trainer.G.class_names[c] for c in self.sheets.classes]
+        G0 = self.trainer.G
+        names = [G0.class_names[c] if G0.conditional else "" for c in self.sheets.classes]
         sheet = labelled_sheet(self.sheets.images(G), names, scale=2 if cfg.data.resolution <= 64 else 1)
         self.last_sheet = save_png(sheet, self.out / "samples" / f"step-{self.trainer.step:08d}.png")
         if self.board:

@@ -1,0 +1,157 @@
+"""The classic family, on the same interface as BigGAN (G(z, y) -> images in [-1, 1], D(x, y) -> scores [B]):
+
+* ``vanilla`` (Goodfellow et al. 2014): MLP G and D, unconditional.
+* ``cgan`` (Mirza & Osindero 2014): the same MLPs, a class embedding concatenated to z and to D's input.
+* ``dcgan`` (Radford et al. 2016): transposed convolutions with BN and ReLU in G (no BN on its output, tanh),
+  strided convolutions with LeakyReLU 0.2 and BN in D (none on its input), N(0, 0.02) init; conditional by the
+  same concatenation (label maps as extra input channels of D) unless ``model.conditional=false``.
+
+Widths: MLP hidden layers 32·ch (G) and 32·d_ch (D); DCGAN 4×4 maps of ch·min(8, 2^(n−1)) channels halving
+at each doubling (G) and d_ch doubling at each halving (D). D may end with a minibatch-stddev map
+(``model.mbstd_group``) or minibatch discrimination (``model.mb_kernels``); ``D.features`` gives the features
+its last layer reads, for feature matching.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..config import Config
+from ..layers import ClassEmbedding
+from ..layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
+from .base import ConditionalGenerator
+
+
+def _init_normal(module: nn.Module) -> None:
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+
+
+class _ClassicGenerator(ConditionalGenerator):
+    always_conditional: bool | None = None  # None: model.conditional decides
+
+    def __init__(self, config: Config):
+        super().__init__(config)
+        m = config.model
+        self.conditional = m.conditional if self.always_conditional is None else self.always_conditional
+        self.embed = ClassEmbedding(self.num_classes, m.shared_dim) if self.conditional else None
+        self.input_dim = m.dim_z + (m.shared_dim if self.conditional else 0)
+
+    def latent_input(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return torch.cat([z, self.embed(y).to(z.dtype)], dim=1) if self.conditional else z
+
+
+class _ClassicDiscriminator(nn.Module):
+    def __init__(self, config: Config, conditional: bool):
+        super().__init__()
+        m = config.model
+        self.conditional = conditional
+        self.embed = ClassEmbedding(m.num_classes, m.shared_dim) if conditional else None
+        self.mb_kernels = m.mb_kernels
+
+    def head(self, features: int) -> nn.Module:
+        """Minibatch discrimination (if configured) and the final linear map to one score."""
+        if not self.mb_kernels:
+            return nn.Linear(features, 1)
+        return nn.Sequential(MinibatchDiscrimination(features, self.mb_kernels),
+                             nn.Linear(features + self.mb_kernels, 1))
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return self.out(self.features(x, y)).squeeze(1)
+
+
+class MLPGenerator(_ClassicGenerator):
+    def __init__(self, config: Config):
+        super().__init__(config)
+        hidden = 32 * config.model.ch
+        out = config.data.channels * config.data.resolution ** 2
+        self.net = nn.Sequential(nn.Linear(self.input_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                                 nn.Linear(hidden, out))
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None) -> torch.Tensor:
+        return torch.tanh(self.net(self.latent_input(z, y))).view(-1, *self.image_shape)
+
+
+class MLPDiscriminator(_ClassicDiscriminator):
+    conditional_family = False
+
+    def __init__(self, config: Config):
+        super().__init__(config, self.conditional_family)
+        m, hidden = config.model, 32 * config.model.d_ch
+        inputs = config.data.channels * config.data.resolution ** 2 + (m.shared_dim if self.conditional else 0)
+        self.body = nn.Sequential(nn.Linear(inputs, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden),
+                                  nn.LeakyReLU(0.2))
+        self.out = self.head(hidden)
+
+    def features(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        h = x.flatten(1)
+        if self.conditional:
+            h = torch.cat([h, self.embed(y).to(h.dtype)], dim=1)
+        return self.body(h)
+
+
+class VanillaGenerator(MLPGenerator):
+    always_conditional = False
+
+
+class CGANGenerator(MLPGenerator):
+    always_conditional = True
+
+
+class CGANDiscriminator(MLPDiscriminator):
+    conditional_family = True
+
+
+def _dcgan_stages(resolution: int) -> int:
+    return resolution.bit_length() - 3  # doublings from 4×4
+
+
+class DCGANGenerator(_ClassicGenerator):
+    def __init__(self, config: Config):
+        super().__init__(config)
+        m, n = config.model, _dcgan_stages(config.data.resolution)
+        widths = [m.ch * min(8, 2 ** (n - 1 - i)) for i in range(n)]
+        self.project = nn.Sequential(nn.ConvTranspose2d(self.input_dim, widths[0], 4, 1, 0, bias=False),
+                                     nn.BatchNorm2d(widths[0]), nn.ReLU())
+        layers = []
+        for a, b in zip(widths, widths[1:]):
+            layers += [nn.ConvTranspose2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.ReLU()]
+        layers.append(nn.ConvTranspose2d(widths[-1], config.data.channels, 4, 2, 1))
+        self.body = nn.Sequential(*layers)
+        _init_normal(self)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None) -> torch.Tensor:
+        h = self.latent_input(z, y)
+        return torch.tanh(self.body(self.project(h[:, :, None, None])))
+
+
+class DCGANDiscriminator(_ClassicDiscriminator):
+    def __init__(self, config: Config):
+        m, n = config.model, _dcgan_stages(config.data.resolution)
+        super().__init__(config, m.conditional)
+        widths = [m.d_ch * min(8, 2 ** i) for i in range(n)]
+        first = config.data.channels + (m.shared_dim if self.conditional else 0)
+        layers = [nn.Conv2d(first, widths[0], 4, 2, 1), nn.LeakyReLU(0.2)]
+        for a, b in zip(widths, widths[1:]):
+            layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.LeakyReLU(0.2)]
+        self.body = nn.Sequential(*layers)
+        self.mbstd = MinibatchStdDev(m.mbstd_group) if m.mbstd_group else None
+        self.final = nn.Conv2d(widths[-1] + (1 if self.mbstd else 0), widths[-1], 4, 1, 0)  # 4×4 -> 1×1
+        self.out = self.head(widths[-1])
+        _init_normal(self)
+
+    def features(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.conditional:
+            maps = self.embed(y).to(x.dtype)[:, :, None, None].expand(-1, -1, *x.shape[2:])
+            x = torch.cat([x, maps], dim=1)
+        h = self.body(x)
+        if self.mbstd is not None:
+            h = self.mbstd(h)
+        return F.leaky_relu(self.final(h).flatten(1), 0.2)

@@ -1,0 +1,123 @@
+"""The classic family (vanilla, cgan, dcgan), the minibatch layers and feature matching."""
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from ganforge import train
+from ganforge.config import ConfigError
+from ganforge.layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
+from ganforge.models import build_discriminator, build_generator
+
+from .conftest import tiny_config, tiny_train_config
+
+
+def family_config(name: str, **model):
+    cfg = tiny_config(name=name, **model)
+    return cfg.validate()
+
+
+@pytest.mark.parametrize("name", ["vanilla", "cgan", "dcgan"])
+def test_each_family_forward_and_backward(name):
+    cfg = family_config(name)
+    torch.manual_seed(0)
+    G, D = build_generator(cfg), build_discriminator(cfg)
+    z, y = torch.randn(4, cfg.model.dim_z), torch.tensor([0, 1, 2, 3])
+    x = G(z, y)
+    assert x.shape == (4, 1, 32, 32) and x.abs().max() <= 1
+    scores = D(x, y)
+    assert scores.shape == (4,)
+    scores.sum().backward()
+    assert all(p.grad is not None for p in G.parameters()) and all(p.grad is not None for p in D.parameters())
+    # the label reaches G exactly when the family is conditional
+    other = G(z, torch.tensor([5, 6, 7, 8]))
+    assert torch.equal(other, x) == (name == "vanilla")
+
+
+def test_unconditional_dcgan_ignores_the_label_and_refuses_a_class():
+    cfg = family_config("dcgan", conditional=False)
+    G = build_generator(cfg).eval()
+    z = torch.randn(2, cfg.model.dim_z)
+    assert torch.equal(G(z, torch.tensor([0, 1])), G(z, torch.tensor([3, 3])))
+    with pytest.raises(Exception, match="unconditional"):
+        G.sample(classes=3, n=2)
+    assert G.sample(n=2, seed=1).shape == (2, 1, 32, 32)
+
+
+def test_minibatch_stddev_math():
+    torch.manual_seed(0)
+    x = torch.randn(8, 3, 4, 4)
+    out = MinibatchStdDev(group_size=4)(x)
+    assert out.shape == (8, 4, 4, 4) and torch.equal(out[:, :3], x)
+    # ProGAN's grouping: sample i is grouped with i ± 2 (8 samples, groups of 4 -> 2 groups, members strided by 2)
+    for member in range(2):
+        group = x[member::2]
+        expected = (group.var(0, unbiased=False) + 1e-8).sqrt().mean()
+        assert torch.allclose(out[member::2, 3], expected.expand(4, 4, 4), atol=1e-6)
+    with pytest.raises(ValueError, match="groups of 4"):
+        MinibatchStdDev(4)(torch.randn(6, 3, 4, 4))
+
+
+def test_minibatch_discrimination_math():
+    torch.manual_seed(0)
+    layer = MinibatchDiscrimination(5, kernels=3, kernel_dim=2)
+    x = torch.randn(4, 5)
+    out = layer(x)
+    assert out.shape == (4, 8) and torch.equal(out[:, :5], x)
+    m = (x @ layer.T).view(4, 3, 2)
+    for i in range(4):
+        expected = sum(torch.exp(-(m[i] - m[j]).abs().sum(-1)) for j in range(4) if j != i)
+        assert torch.allclose(out[i, 5:], expected, atol=1e-6)
+    # identical samples are maximally close: each kernel sums exp(0) over the 3 others
+    same = layer(x[:1].repeat(4, 1))
+    assert torch.allclose(same[:, 5:], torch.full((4, 3), 3.0))
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"model.name": "biggan", "model.mbstd_group": 4}, "not available for model.name=biggan"),
+    ({"model.name": "cgan", "model.mbstd_group": 4}, "use dcgan"),
+    ({"model.name": "biggan", "loss.feature_matching": 1.0}, "not available"),
+    ({"model.name": "cgan", "model.conditional": False}, "class-conditional by design"),
+])
+def test_layers_that_a_family_lacks_are_refused(settings, message):
+    cfg = tiny_config()
+    with pytest.raises(ConfigError, match=message):
+        for k, v in settings.items():
+            cfg.set(k, v)
+        cfg.validate()
+
+
+@pytest.mark.parametrize("name, settings", [
+    ("vanilla", {"model.mb_kernels": 4}),
+    ("cgan", {"loss.name": "bce", "loss.feature_matching": 1.0}),
+    ("dcgan", {"model.mbstd_group": 4, "loss.name": "wasserstein", "loss.gp": 10.0}),
+])
+def test_classic_families_train(tmp_path, name, settings):
+    cfg = tiny_train_config(steps=2)
+    cfg.set("model.name", name)
+    for k, v in settings.items():
+        cfg.set(k, v)
+    train(cfg, tmp_path / "run", show_progress=False, notify=lambda m: None)
+    rows = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    assert len(rows) == 2 and all(isinstance(r["g_loss"], float) for r in rows)
+    if "loss.feature_matching" in settings:
+        assert rows[-1]["g_feature_matching"] >= 0
+
+
+def test_dcgan_trains_samples_and_evaluates_through_the_cli(tmp_path):
+    run = tmp_path / "dc"
+    common = [sys.executable, "-m", "ganforge"]
+    steps = ["--set", "train.steps=2", "--set", "train.batch_size=8", "--set", "model.ch=4", "--set", "model.d_ch=4",
+             "--set", "train.sample_every=0", "--no-progress", "--device", "cpu"]
+    done = subprocess.run(common + ["train", "--model", "dcgan", "--preset", "fashion32-cpu", "--out", str(run), *steps],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    sample = subprocess.run(common + ["sample", str(run), "--class", "Dress", "--n", "4", "--out",
+                                      str(tmp_path / "dress.png")], capture_output=True, text=True)
+    assert sample.returncode == 0 and (tmp_path / "dress.png").stat().st_size > 0, sample.stderr
+    evaluation = subprocess.run(common + ["eval", str(run), "--n", "100", "--ref-n", "500", "--metrics", "fid,acc",
+                                          "--json", str(tmp_path / "eval.json")], capture_output=True, text=True)
+    assert evaluation.returncode == 0, evaluation.stderr
+    assert {"fid100", "acc100"} <= set(json.loads((tmp_path / "eval.json").read_text())["metrics"])
