@@ -47,11 +47,12 @@ class DataConfig:
 @dataclass
 class ModelConfig:
     name: str = _f("biggan", "model family: biggan, biggan_deep, or the classic vanilla (MLP, unconditional), cgan "
-                   "(MLP, label concatenated), dcgan", choices=["biggan", "biggan_deep", "vanilla", "cgan", "dcgan"])
+                   "(MLP, label concatenated), dcgan, progan (progressive growing)",
+                   choices=["biggan", "biggan_deep", "vanilla", "cgan", "dcgan", "progan"])
     conditional: bool = _f(True, "dcgan: condition G and D on the class (label embedding concatenated); BigGAN "
                            "and cgan always are, vanilla never")
-    mbstd_group: int = _f(0, "dcgan: minibatch-stddev map before D's last layer, group size (ProGAN: 4; 0 = off)",
-                          lo=0, hi=256)
+    mbstd_group: int = _f(0, "dcgan, progan: minibatch-stddev map before D's last layer, group size (0 = off; "
+                          "progan: 0 means its paper's 4)", lo=0, hi=256)
     mb_kernels: int = _f(0, "vanilla/cgan/dcgan: minibatch discrimination kernels before D's output (0 = off)",
                          lo=0, hi=1024)
     ch: int = _f(64, "generator width multiplier", lo=1, hi=1024)
@@ -94,6 +95,15 @@ class LossConfig:
                                  "features D's last layer reads (classic family)", lo=0.0, hi=1e6)
     drift: float = _f(0.0, "drift penalty ε·E[D(x)²] keeping critic scores near 0 (ProGAN: 0.001; wasserstein only)",
                       lo=0.0, hi=1e6)
+
+
+@dataclass
+class GrowthConfig:
+    stable: int = _f(600000, "progan: real images shown in each stable phase (paper: 600k)", lo=1, hi=10**10)
+    fade: int = _f(600000, "progan: real images shown while a new level fades in (paper: 600k)", lo=0, hi=10**10)
+    batch_sizes: list = _f([], "progan: batch size per level (4, 8, 16, ... px; empty = train.batch_size)")
+    lrs: list = _f([], "progan: learning rate of G and D per level (empty = train.g_lr / train.d_lr)", item=float)
+    reset_optimizer: bool = _f(True, "progan: clear Adam's state on entering a new level (paper)")
 
 
 @dataclass
@@ -154,7 +164,7 @@ class EvalConfig:
 
 
 SECTIONS = {"data": DataConfig, "model": ModelConfig, "loss": LossConfig, "augment": AugmentConfig,
-            "train": TrainConfig, "eval": EvalConfig}
+            "growth": GrowthConfig, "train": TrainConfig, "eval": EvalConfig}
 # Keys that may change when a run is resumed; everything else must match the saved run.
 RESUMABLE_KEYS = {"train.steps", "train.log_every", "train.tensorboard", "train.sample_every", "train.checkpoint_every",
                   "train.keep_checkpoints", "train.device", "train.threads", "train.sync_bn", "train.on_divergence",
@@ -168,6 +178,7 @@ class Config:
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
+    growth: GrowthConfig = field(default_factory=GrowthConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
 
@@ -234,7 +245,7 @@ class Config:
                 if r < 4 or r > res or r & (r - 1):
                     raise ConfigError(f"model.{key} holds {r}; attention resolutions must be powers of two "
                                       f"between 4 and data.resolution={res}")
-        self._validate_losses()
+        self._validate_options()
         from .metrics.evaluate import parse_metrics
         try:
             parse_metrics(self.eval.metrics)
@@ -248,19 +259,10 @@ class Config:
                               f"{m.num_classes}")
         return self
 
-    def _validate_losses(self) -> None:
-        loss, m = self.loss, self.model
-        classic = m.name in ("vanilla", "cgan", "dcgan")
-        for key, value, allowed in (("model.mbstd_group", m.mbstd_group, m.name == "dcgan"),
-                                    ("model.mb_kernels", m.mb_kernels, classic),
-                                    ("loss.feature_matching", loss.feature_matching, classic)):
-            if value and not allowed:
-                families = "dcgan" if key == "model.mbstd_group" else "vanilla, cgan or dcgan"
-                raise ConfigError(f"{key}={value} is not available for model.name={m.name} (its discriminator has "
-                                  f"no such layer; use {families})")
-        if not m.conditional and m.name in ("biggan", "biggan_deep", "cgan"):
-            raise ConfigError(f"model.conditional=false: {m.name} is class-conditional by design (use dcgan or vanilla "
-                              f"for an unconditional GAN)")
+    def _validate_options(self) -> None:
+        loss = self.loss
+        from .models.options import check_family_options
+        check_family_options(self)
         if loss.gp and loss.r1:
             raise ConfigError(f"loss.gp={loss.gp} and loss.r1={loss.r1}: choose one gradient penalty (WGAN-GP on "
                               f"interpolates, or R1 on real images)")
@@ -334,9 +336,9 @@ def _as_list(value, item, bad):
     out = []
     for v in value:
         try:
-            out.append(int(str(v).strip()))
+            out.append(item(str(v).strip()))
         except ValueError:
-            raise bad("a list of integers, e.g. [32, 64] or 32,64") from None
+            raise bad(f"a list of {item.__name__}s, e.g. [32, 64] or 32,64") from None
     return out
 
 

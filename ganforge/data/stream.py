@@ -42,17 +42,30 @@ def _collate(batch):
 class BatchStream:
     def __init__(self, dataset, batch_size: int, seed: int, hflip: bool = False, num_workers: int = 0,
                  rank: int = 0, world: int = 1):
-        if len(dataset) < batch_size:
-            raise GanforgeError(f"{dataset.source}: {len(dataset)} images is fewer than one batch "
-                                f"(train.batch_size={batch_size}); lower the batch size or add images")
-        if batch_size % world:
-            raise GanforgeError(f"train.batch_size={batch_size} does not divide among {world} processes; choose a "
-                                f"multiple of {world}")
-        self.dataset, self.batch_size, self.seed = dataset, batch_size, seed
-        local = batch_size // world
-        self.part = slice(rank * local, (rank + 1) * local)
+        self.dataset, self.seed, self.rank, self.world = dataset, seed, rank, world
         self.hflip, self.num_workers = hflip, num_workers
         self.epoch, self.batch = 0, 0
+        self._iter = None
+        self._use_batch_size(batch_size)
+
+    def _use_batch_size(self, batch_size: int) -> None:
+        if len(self.dataset) < batch_size:
+            raise GanforgeError(f"{self.dataset.source}: {len(self.dataset)} images is fewer than one batch "
+                                f"(batch size {batch_size}); lower the batch size or add images")
+        if batch_size % self.world:
+            raise GanforgeError(f"batch size {batch_size} does not divide among {self.world} processes; choose a "
+                                f"multiple of {self.world}")
+        self.batch_size = batch_size
+        local = batch_size // self.world
+        self.part = slice(self.rank * local, (self.rank + 1) * local)  # this rank's slice of every batch
+
+    def set_batch_size(self, batch_size: int) -> None:
+        """Change the batch size (progressive growing); a started epoch ends here and the next one begins."""
+        if batch_size == self.batch_size:
+            return
+        self._use_batch_size(batch_size)
+        if self.batch:
+            self.epoch, self.batch = self.epoch + 1, 0
         self._iter = None
 
     @property
@@ -60,9 +73,10 @@ class BatchStream:
         return len(self.dataset) // self.batch_size
 
     def state_dict(self) -> dict:
-        return {"epoch": self.epoch, "batch": self.batch}
+        return {"epoch": self.epoch, "batch": self.batch, "batch_size": self.batch_size}
 
     def load_state_dict(self, state: dict) -> None:
+        self._use_batch_size(int(state.get("batch_size", self.batch_size)))
         self.epoch, self.batch = int(state["epoch"]), int(state["batch"])
         self._iter = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch.nn as nn
 
 from ..config import Config, ConfigError
-from . import biggan, biggan_deep, classic
+from . import biggan, biggan_deep, classic, progan
 
 FAMILIES: dict[str, tuple[type, type]] = {
     "biggan": (biggan.Generator, biggan.Discriminator),
@@ -12,6 +12,7 @@ FAMILIES: dict[str, tuple[type, type]] = {
     "vanilla": (classic.VanillaGenerator, classic.MLPDiscriminator),
     "cgan": (classic.CGANGenerator, classic.CGANDiscriminator),
     "dcgan": (classic.DCGANGenerator, classic.DCGANDiscriminator),
+    "progan": (progan.Generator, progan.Discriminator),
 }
 
 

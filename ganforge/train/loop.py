@@ -31,6 +31,7 @@ from ..augment import diff_augment, parse_policy
 from ..losses import D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad, gradient_penalty, r1_penalty
 from ..sampling import generate
 from .ema import EMA
+from .growth import Growth
 from .precision import Precision
 
 
@@ -91,11 +92,11 @@ class Trainer:
         set_cross_replica(self.ema.model, False)  # the EMA samples on one rank at a time
         self.stream = BatchStream(dataset, t.batch_size, t.seed, cfg.data.hflip, cfg.data.num_workers,
                                   dist.rank, dist.world)
-        share = t.batch_size // dist.world
-        self.local = slice(dist.rank * share, (dist.rank + 1) * share)
         self.unsynced_norms = [bn for m in (self.G, self.D) for bn in batch_norms(m)
                                if dist.enabled and not t.sync_bn and bn.track_running_stats]
         self.rng = torch.Generator().manual_seed(t.seed)  # every latent and fake class of training
+        self.growth = Growth(cfg, self.G.levels) if hasattr(self.G, "set_stage") else None  # progressive growing
+        self.images_seen = 0  # real images shown to D
         self.d_loss, self.g_loss = D_LOSSES[cfg.loss.name], G_LOSSES[cfg.loss.name]
         self.augment_ops = parse_policy(cfg.augment.diffaugment)
         self.precision = Precision(t.precision, device)
@@ -104,21 +105,23 @@ class Trainer:
     # ---- one step --------------------------------------------------------------------------
     def latents(self) -> tuple[torch.Tensor, torch.Tensor]:
         """This rank's slice of a global batch of latents and fake classes (every rank draws them all)."""
-        n = self.cfg.train.batch_size
-        z = torch.randn(n, self.G.dim_z, generator=self.rng)[self.local]
-        y = torch.randint(self.G.num_classes, (n,), generator=self.rng)[self.local]
+        n, part = self.stream.batch_size, self.stream.part
+        z = torch.randn(n, self.G.dim_z, generator=self.rng)[part]
+        y = torch.randint(self.G.num_classes, (n,), generator=self.rng)[part]
         return z.to(self.device), y.to(self.device)
 
     def real_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         x, y = self.stream.next()
-        x = x.to(self.device).float().div_(127.5).sub_(1.0).contiguous(memory_format=self.memory_format)
-        return x, y.to(self.device)
+        x = x.to(self.device).float().div_(127.5).sub_(1.0)
+        if self.growth is not None:
+            x = self.growth.prepare_reals(x)
+        return x.contiguous(memory_format=self.memory_format), y.to(self.device)
 
     def augmented(self, x: torch.Tensor) -> torch.Tensor:
         """DiffAugment of a batch D is about to see (this rank's slice of the global batch's draws)."""
         if not self.augment_ops:
             return x
-        return diff_augment(x, self.augment_ops, self.rng, self.cfg.train.batch_size, self.local)
+        return diff_augment(x, self.augment_ops, self.rng, self.stream.batch_size, self.stream.part)
 
     def penalties(self, real: torch.Tensor, fake: torch.Tensor, y: torch.Tensor, d_real: torch.Tensor,
                   update: int) -> dict[str, torch.Tensor]:
@@ -126,7 +129,7 @@ class Trainer:
         gradients join the data-parallel average of the main loss's)."""
         loss, out = self.cfg.loss, {}
         if loss.gp:
-            alpha = torch.rand(self.cfg.train.batch_size, generator=self.rng)[self.local]
+            alpha = torch.rand(self.stream.batch_size, generator=self.rng)[self.stream.part]
             out["d_gp"] = loss.gp * gradient_penalty(self.D, real.float(), fake.float(), y, alpha)
         if loss.r1:
             lazy = update % loss.r1_every == 0
@@ -198,6 +201,8 @@ class Trainer:
     def train_step(self) -> dict[str, torch.Tensor]:
         self.G.train()
         self.D.train()
+        if self.growth is not None:
+            self.growth.before_step(self)
         stats: dict[str, torch.Tensor] = {}
         for k_step in range(self.cfg.train.d_steps):
             for k, v in self.d_step(self.step * self.cfg.train.d_steps + k_step).items():
@@ -205,6 +210,7 @@ class Trainer:
         stats.update(self.g_step())
         self.dist.average_buffers([b for bn in self.unsynced_norms for b in (bn.running_mean, bn.running_var)])
         self.step += 1
+        self.images_seen += self.images_per_step
         self.ema.update(self.step)
         return self.dist.mean(stats)  # what one process with the whole batch would report
 
@@ -225,12 +231,12 @@ class Trainer:
     @property
     def images_per_step(self) -> int:
         t = self.cfg.train
-        return t.batch_size * t.accumulate * t.d_steps
+        return self.stream.batch_size * t.accumulate * t.d_steps
 
     # ---- state -----------------------------------------------------------------------------
     def state_dict(self) -> dict:
         state = {
-            "step": self.step,
+            "step": self.step, "images_seen": self.images_seen,
             "G": self.G.state_dict(), "D": self.D.state_dict(), "G_ema": self.ema.model.state_dict(),
             "opt_G": self.opt_G.state_dict(), "opt_D": self.opt_D.state_dict(),
             "stream": self.stream.state_dict(), "scalers": self.precision.state_dict(),
@@ -242,6 +248,7 @@ class Trainer:
 
     def load_state_dict(self, state: dict) -> None:
         self.step = int(state["step"])
+        self.images_seen = int(state.get("images_seen", 0))
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         self.ema.model.load_state_dict(state["G_ema"])

@@ -42,7 +42,7 @@ class Schedule:
         self.best, self.evaluator = best, None
         self.sheets = SheetMaker(trainer.cfg.model.num_classes, trainer.G.dim_z, self.t.seed)
         self.meter, self.timer = Meter(), Timer()
-        self.last_sheet = self.last_ckpt = None
+        self.last_sheet = self.last_ckpt = self.sheet_step = None
         self.rollbacks = 0
         self.board = None
         if self.t.tensorboard and self.dist.is_main:
@@ -63,6 +63,7 @@ class Schedule:
         names = [G0.class_names[c] if G0.conditional else "" for c in self.sheets.classes]
         sheet = labelled_sheet(self.sheets.images(G), names, scale=2 if cfg.data.resolution <= 64 else 1)
         self.last_sheet = save_png(sheet, self.out / "samples" / f"step-{self.trainer.step:08d}.png")
+        self.sheet_step = self.trainer.step
         if self.board:
             self.board.image(self.trainer.step, "samples", sheet)
         return self.last_sheet
@@ -171,8 +172,8 @@ def fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool,
                     r = s.log_line()
                     bar.set_postfix(D_real=f"{r['d_loss_real']:.3f}", D_fake=f"{r['d_loss_fake']:.3f}",
                                     G=f"{r['g_loss']:.3f}", img_s=f"{r['img_per_s']:.0f}")
-                if t.sample_every and step % t.sample_every == 0:
-                    s.write_sheet()
+                if (t.sample_every and step % t.sample_every == 0) or (trainer.growth and trainer.growth.grew):
+                    s.write_sheet()  # and one as each new level starts to fade in: a sheet per resolution
                 if every_eval and step % every_eval == 0:
                     bar.set_description(", ".join(f"{k} {v:.4g}" for k, v in s.evaluate().items()))
                 saved_now = bool(t.checkpoint_every) and step % t.checkpoint_every == 0
@@ -188,7 +189,7 @@ def fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool,
             bar.close()
         if s.last_ckpt is None or trainer.step % max(t.checkpoint_every, 1):
             s.checkpoint()
-        if s.last_sheet is None or (t.sample_every and trainer.step % t.sample_every):
+        if s.sheet_step != trainer.step:
             s.write_sheet()
         if s.board:
             s.board.close()

@@ -1,0 +1,70 @@
+"""The schedule of progressive growing, consulted by the loop before every step (for models that grow,
+i.e. that have ``set_stage``).
+
+Time is counted in real images shown to D (``Trainer.images_seen``, kept in checkpoints): level 0 (4 px) is
+stable for ``growth.stable`` images; every further level first fades in for ``growth.fade`` images (α rising
+linearly from 0 to 1) and is then stable for ``growth.stable`` images; the last level stays. Level and α are a
+function of the images seen, so a run resumed in the middle of a fade continues with exactly the α it had.
+On entering a level the batch size and learning rates switch to that level's (``growth.batch_sizes``,
+``growth.lrs``) and, with ``growth.reset_optimizer``, Adam's state is cleared (the paper's choice). Real
+images are shown at the current level's resolution, blended with their 2× coarser version by the same α as
+G's output (then brought back to the data resolution by nearest upsampling, which D's pooling undoes exactly).
+"""
+from __future__ import annotations
+
+import torch.nn.functional as F
+
+from ..config import Config
+
+
+class Growth:
+    def __init__(self, cfg: Config, levels: int):
+        g, t = cfg.growth, cfg.train
+        self.levels, self.stable, self.fade = levels, g.stable, g.fade
+        self.batch_sizes = list(g.batch_sizes) or [t.batch_size] * levels
+        self.lrs = [(lr, lr) for lr in g.lrs] or [(t.g_lr, t.d_lr)] * levels
+        self.reset_optimizer = g.reset_optimizer
+        self.level: int | None = None
+        self.alpha = 1.0
+        self.grew = False  # whether the last consultation entered a new level
+
+    def stage(self, images: int) -> tuple[int, float]:
+        """(level, α) after ``images`` real images."""
+        if images < self.stable:
+            return 0, 1.0
+        period = self.fade + self.stable
+        level = 1 + (images - self.stable) // period
+        if level >= self.levels:
+            return self.levels - 1, 1.0
+        into = images - self.stable - (level - 1) * period
+        return level, min(1.0, into / self.fade) if self.fade else 1.0
+
+    def total_images(self) -> int:
+        """Images until the last level is fully faded in and has had its stable phase."""
+        return self.stable + (self.levels - 1) * (self.fade + self.stable)
+
+    def before_step(self, trainer) -> None:
+        level, alpha = self.stage(trainer.images_seen)
+        for model in (trainer.G, trainer.D, trainer.ema.model):
+            model.set_stage(level, alpha)
+        self.grew = self.level is not None and level != self.level
+        if level != self.level:
+            trainer.stream.set_batch_size(self.batch_sizes[level])
+            g_lr, d_lr = self.lrs[level]
+            for opt, lr in ((trainer.opt_G, g_lr), (trainer.opt_D, d_lr)):
+                if self.grew and self.reset_optimizer:
+                    opt.state.clear()
+                for group in opt.param_groups:
+                    group["lr"] = lr
+        self.level, self.alpha = level, alpha
+
+    def prepare_reals(self, x):
+        """Reals as D should see them at the current level and α (at the data resolution)."""
+        full, size = x.shape[-1], 4 << self.level
+        if size == full and self.alpha >= 1:
+            return x
+        small = F.avg_pool2d(x, full // size) if size < full else x
+        if self.level > 0 and self.alpha < 1:
+            coarse = F.interpolate(F.avg_pool2d(small, 2), scale_factor=2.0, mode="nearest")
+            small = coarse.lerp(small, self.alpha)
+        return F.interpolate(small, scale_factor=float(full // size), mode="nearest") if size < full else small
