@@ -47,8 +47,8 @@ class DataConfig:
 @dataclass
 class ModelConfig:
     name: str = _f("biggan", "model family: biggan, biggan_deep, or the classic vanilla (MLP, unconditional), cgan "
-                   "(MLP, label concatenated), dcgan, progan (progressive growing)",
-                   choices=["biggan", "biggan_deep", "vanilla", "cgan", "dcgan", "progan"])
+                   "(MLP, label concatenated), dcgan, progan (progressive growing), lapgan (Laplacian pyramid)",
+                   choices=["biggan", "biggan_deep", "vanilla", "cgan", "dcgan", "progan", "lapgan"])
     conditional: bool = _f(True, "dcgan: condition G and D on the class (label embedding concatenated); BigGAN "
                            "and cgan always are, vanilla never")
     mbstd_group: int = _f(0, "dcgan, progan: minibatch-stddev map before D's last layer, group size (0 = off; "
@@ -99,11 +99,14 @@ class LossConfig:
 
 @dataclass
 class GrowthConfig:
-    stable: int = _f(600000, "progan: real images shown in each stable phase (paper: 600k)", lo=1, hi=10**10)
-    fade: int = _f(600000, "progan: real images shown while a new level fades in (paper: 600k)", lo=0, hi=10**10)
-    batch_sizes: list = _f([], "progan: batch size per level (4, 8, 16, ... px; empty = train.batch_size)")
-    lrs: list = _f([], "progan: learning rate of G and D per level (empty = train.g_lr / train.d_lr)", item=float)
-    reset_optimizer: bool = _f(True, "progan: clear Adam's state on entering a new level (paper)")
+    stable: int = _f(0, "progan, lapgan: real images shown in each stable phase (paper: 600k; 0 = the run's "
+                     "train.steps shared evenly among the phases)", lo=0, hi=10**10)
+    fade: int = _f(-1, "progan: real images shown while a new level fades in (paper: 600k; -1 = as stable; "
+                   "lapgan has no fade)", lo=-1, hi=10**10)
+    batch_sizes: list = _f([], "progan, lapgan: batch size per level (empty = train.batch_size)")
+    lrs: list = _f([], "progan, lapgan: learning rate of G and D per level (empty = train.g_lr / train.d_lr)",
+                   item=float)
+    reset_optimizer: bool = _f(True, "progan, lapgan: clear Adam's state on entering a new level (paper)")
 
 
 @dataclass

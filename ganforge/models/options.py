@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from ..config import Config, ConfigError
+from .growing import level_count
 
 CLASSIC = ("vanilla", "cgan", "dcgan")
-ALWAYS_CONDITIONAL = ("biggan", "biggan_deep", "cgan", "progan")
+ALWAYS_CONDITIONAL = ("biggan", "biggan_deep", "cgan", "progan", "lapgan")
+BASE_RESOLUTION = {"progan": 4, "lapgan": 8}
 
 
 def check_family_options(cfg: Config) -> None:
@@ -18,9 +20,18 @@ def check_family_options(cfg: Config) -> None:
     if not m.conditional and m.name in ALWAYS_CONDITIONAL:
         raise ConfigError(f"model.conditional=false: {m.name} is class-conditional by design (use dcgan or vanilla "
                           f"for an unconditional GAN)")
-    levels = cfg.data.resolution.bit_length() - 2
+    base = BASE_RESOLUTION.get(m.name)
+    if base is None:
+        return
+    if cfg.data.resolution < base:
+        raise ConfigError(f"model.name={m.name} starts at {base} px; data.resolution={cfg.data.resolution} is smaller")
+    levels = level_count(cfg.data.resolution, base)
     for key in ("batch_sizes", "lrs"):
         values = getattr(cfg.growth, key)
         if values and len(values) != levels:
-            raise ConfigError(f"growth.{key} has {len(values)} entries; data.resolution={cfg.data.resolution} grows "
-                              f"through {levels} levels (4 to {cfg.data.resolution} px): give one per level")
+            raise ConfigError(f"growth.{key} has {len(values)} entries; {m.name} at data.resolution="
+                              f"{cfg.data.resolution} has {levels} levels ({base} to {cfg.data.resolution} px): "
+                              f"give one per level")
+    if m.name == "lapgan" and cfg.growth.fade > 0:
+        raise ConfigError(f"growth.fade={cfg.growth.fade}: LAPGAN trains one level after another without fade-in "
+                          f"(leave growth.fade at -1 or 0)")

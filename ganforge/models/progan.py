@@ -8,9 +8,8 @@ the class (the issue allows projection or an auxiliary classifier; projection ke
 Widths: min(ch·256 / res, ch·8) channels (ch 64 gives the paper's min(16384 / res, 512)).
 
 While a new level fades in (α from 0 to 1), G's output is lerp(upsampled toRGB of the previous level, toRGB of
-the new one, α) and D's input path is blended the same way. The level and α live in an integer buffer
-``stage`` = [level, round(α·10⁶)], so checkpoints and the EMA carry them (the EMA copies integer entries);
-:class:`ganforge.train.growth.Growth` sets them each step. G always returns images at ``data.resolution``
+the new one, α) and D's input path is blended the same way. The level and α are held as ``growing.py``
+describes. G always returns images at ``data.resolution``
 (nearest-upsampled from the current level) and D average-pools its input down to the current level, so
 sampling, sheets and evaluation work unchanged at every level.
 """
@@ -25,37 +24,13 @@ from ..layers import ClassEmbedding
 from ..layers.equalized import EqualizedConv2d, EqualizedLinear, PixelNorm
 from ..layers.minibatch import MinibatchStdDev
 from .base import ConditionalGenerator
+from .growing import Growing, pool_to, upsample_to
 
-ALPHA_UNIT = 1_000_000
-
-
-def levels_for(resolution: int) -> int:
-    return resolution.bit_length() - 2  # 4 px is level 0
+BASE_RESOLUTION = 4
 
 
 def width(ch: int, resolution: int) -> int:
     return min(ch * 256 // resolution, ch * 8)
-
-
-class Growing:
-    """The current level and fade-in α of a growing network (mixed into G and D)."""
-
-    def init_stage(self, levels: int) -> None:
-        self.levels = levels
-        self.register_buffer("stage", torch.tensor([levels - 1, ALPHA_UNIT]))
-
-    def set_stage(self, level: int, alpha: float) -> None:
-        if not 0 <= level < self.levels:
-            raise ValueError(f"level {level} is outside 0..{self.levels - 1}")
-        self.stage.copy_(torch.tensor([level, round(alpha * ALPHA_UNIT)]))
-
-    @property
-    def level(self) -> int:
-        return int(self.stage[0])
-
-    @property
-    def alpha(self) -> float:
-        return int(self.stage[1]) / ALPHA_UNIT
 
 
 def _conv_block(a: int, b: int, norm: bool) -> list[nn.Module]:
@@ -66,7 +41,7 @@ class Generator(Growing, ConditionalGenerator):
     def __init__(self, config: Config):
         super().__init__(config)
         m, res = config.model, config.data.resolution
-        self.init_stage(levels_for(res))
+        self.init_stage(res, BASE_RESOLUTION)
         widths = [width(m.ch, 4 << level) for level in range(self.levels)]
         self.embed = ClassEmbedding(self.num_classes, m.shared_dim)
         self.normalize = PixelNorm()
@@ -90,16 +65,14 @@ class Generator(Growing, ConditionalGenerator):
         if level > 0 and alpha < 1:
             coarse = F.interpolate(self.to_rgb[level - 1](previous), scale_factor=2.0, mode="nearest")
             image = torch.lerp(coarse, image, alpha)
-        factor = self.config.data.resolution // image.shape[-1]
-        return F.interpolate(image, scale_factor=float(factor), mode="nearest") if factor > 1 else image
+        return upsample_to(image, self.config.data.resolution)
 
 
 class Discriminator(Growing, nn.Module):
     def __init__(self, config: Config):
         super().__init__()
         m, res = config.model, config.data.resolution
-        self.resolution = res
-        self.init_stage(levels_for(res))
+        self.init_stage(res, BASE_RESOLUTION)
         widths = [width(m.d_ch, 4 << level) for level in range(self.levels)]
         self.from_rgb = nn.ModuleList([nn.Sequential(EqualizedConv2d(config.data.channels, w, 1), nn.LeakyReLU(0.2))
                                        for w in widths])
@@ -115,9 +88,7 @@ class Discriminator(Growing, nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         level, alpha = self.level, self.alpha
-        size = 4 << level
-        if x.shape[-1] != size:
-            x = F.avg_pool2d(x, x.shape[-1] // size)
+        x = pool_to(x, self.level_resolution(level))
         h = self.blocks[level](self.from_rgb[level](x)) if level > 0 else self.from_rgb[0](x)
         if level > 0 and alpha < 1:
             h = torch.lerp(self.from_rgb[level - 1](F.avg_pool2d(x, 2)), h, alpha)

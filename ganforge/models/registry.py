@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch.nn as nn
 
 from ..config import Config, ConfigError
-from . import biggan, biggan_deep, classic, progan
+from . import biggan, biggan_deep, classic, lapgan, progan
 
 FAMILIES: dict[str, tuple[type, type]] = {
     "biggan": (biggan.Generator, biggan.Discriminator),
@@ -13,6 +13,7 @@ FAMILIES: dict[str, tuple[type, type]] = {
     "cgan": (classic.CGANGenerator, classic.CGANDiscriminator),
     "dcgan": (classic.DCGANGenerator, classic.DCGANDiscriminator),
     "progan": (progan.Generator, progan.Discriminator),
+    "lapgan": (lapgan.Generator, lapgan.Discriminator),
 }
 
 

@@ -18,9 +18,15 @@ from ..config import Config
 
 
 class Growth:
-    def __init__(self, cfg: Config, levels: int):
+    def __init__(self, cfg: Config, levels: int, base_resolution: int = 4, fades: bool = True):
         g, t = cfg.growth, cfg.train
-        self.levels, self.stable, self.fade = levels, g.stable, g.fade
+        self.levels, self.base = levels, base_resolution
+        self.stable, self.fade = g.stable, (g.fade if g.fade >= 0 else g.stable) if fades else 0
+        if not self.stable:  # the run's images shared evenly among the phases
+            phases = levels + (levels - 1 if fades and g.fade else 0)
+            self.stable = max(1, t.steps * t.batch_size * t.accumulate * t.d_steps // phases)
+            if fades and g.fade < 0:
+                self.fade = self.stable
         self.batch_sizes = list(g.batch_sizes) or [t.batch_size] * levels
         self.lrs = [(lr, lr) for lr in g.lrs] or [(t.g_lr, t.d_lr)] * levels
         self.reset_optimizer = g.reset_optimizer
@@ -38,6 +44,13 @@ class Growth:
             return self.levels - 1, 1.0
         into = images - self.stable - (level - 1) * period
         return level, min(1.0, into / self.fade) if self.fade else 1.0
+
+    def state_dict(self) -> dict:
+        return {"stable": self.stable, "fade": self.fade}
+
+    def load_state_dict(self, state: dict) -> None:
+        """The phase lengths the run started with (an automatic schedule must not move when train.steps does)."""
+        self.stable, self.fade = int(state["stable"]), int(state["fade"])
 
     def total_images(self) -> int:
         """Images until the last level is fully faded in and has had its stable phase."""
@@ -60,7 +73,7 @@ class Growth:
 
     def prepare_reals(self, x):
         """Reals as D should see them at the current level and α (at the data resolution)."""
-        full, size = x.shape[-1], 4 << self.level
+        full, size = x.shape[-1], self.base << self.level
         if size == full and self.alpha >= 1:
             return x
         small = F.avg_pool2d(x, full // size) if size < full else x

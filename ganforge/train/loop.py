@@ -95,7 +95,9 @@ class Trainer:
         self.unsynced_norms = [bn for m in (self.G, self.D) for bn in batch_norms(m)
                                if dist.enabled and not t.sync_bn and bn.track_running_stats]
         self.rng = torch.Generator().manual_seed(t.seed)  # every latent and fake class of training
-        self.growth = Growth(cfg, self.G.levels) if hasattr(self.G, "set_stage") else None  # progressive growing
+        # models that grow (ProGAN) or are trained level by level (LAPGAN) follow a growth schedule
+        self.growth = Growth(cfg, self.G.levels, self.G.base_resolution, fades=getattr(self.G, "fades", True)) \
+            if hasattr(self.G, "set_stage") else None
         self.images_seen = 0  # real images shown to D
         self.d_loss, self.g_loss = D_LOSSES[cfg.loss.name], G_LOSSES[cfg.loss.name]
         self.augment_ops = parse_policy(cfg.augment.diffaugment)
@@ -237,6 +239,7 @@ class Trainer:
     def state_dict(self) -> dict:
         state = {
             "step": self.step, "images_seen": self.images_seen,
+            **({"growth": self.growth.state_dict()} if self.growth else {}),
             "G": self.G.state_dict(), "D": self.D.state_dict(), "G_ema": self.ema.model.state_dict(),
             "opt_G": self.opt_G.state_dict(), "opt_D": self.opt_D.state_dict(),
             "stream": self.stream.state_dict(), "scalers": self.precision.state_dict(),
@@ -249,6 +252,8 @@ class Trainer:
     def load_state_dict(self, state: dict) -> None:
         self.step = int(state["step"])
         self.images_seen = int(state.get("images_seen", 0))
+        if self.growth and "growth" in state:
+            self.growth.load_state_dict(state["growth"])
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         self.ema.model.load_state_dict(state["G_ema"])

@@ -1,0 +1,113 @@
+"""LAPGAN (Denton et al. 2015): a Laplacian pyramid of class-conditional GANs.
+
+The pyramid of an image I: I_0 = I at the coarsest level's 8 px, and for each finer level k the band-pass
+residual h_k = I_k − up(I_{k−1}), where I_k is I average-pooled to 8·2^k px and ``up`` is nearest ×2
+upsampling; the coarsest image plus the residuals rebuild I exactly (:func:`laplacian_pyramid`,
+:func:`reconstruct`). G_0 makes the 8 px image from (z, y); G_k makes h_k from the upsampled coarser image,
+a noise plane (a per-level linear map of z) and the class; sampling runs coarse to fine. D_k judges
+(h_k, up(I_{k−1})) with the class as extra input maps; D_0 judges the 8 px image.
+
+Training goes level by level (the growth schedule with ``growth.fade = 0``; the preset's ``growth.stable``
+images per level): at level k only G_k and D_k learn. Deviation from the paper: G_k is conditioned on the
+coarse images the already-trained coarser generators make (run without gradients), not on real coarse images,
+because the loop hands G only (z, y); the conditioning then matches what sampling feeds it. Each generated
+residual is projected to zero mean over every 2×2 block (h − up(pool(h))), as a real residual is, so the
+pyramid of a generated image is exactly the parts that made it.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..config import Config
+from ..layers import ClassEmbedding
+from .base import ConditionalGenerator
+from .growing import Growing, pool_to, upsample_to
+
+BASE_RESOLUTION = 8
+
+
+def up2(x: torch.Tensor) -> torch.Tensor:
+    return F.interpolate(x, scale_factor=2.0, mode="nearest")
+
+
+def laplacian_pyramid(image: torch.Tensor, levels: int) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """(coarsest image, [h_1, ..., h_{levels−1}] finest last) of ``image`` at its own resolution."""
+    images = [image]
+    for _ in range(levels - 1):
+        images.insert(0, F.avg_pool2d(images[0], 2))
+    return images[0], [fine - up2(coarse) for coarse, fine in zip(images, images[1:])]
+
+
+def reconstruct(coarsest: torch.Tensor, residuals: list[torch.Tensor]) -> torch.Tensor:
+    image = coarsest
+    for h in residuals:
+        image = up2(image) + h
+    return image
+
+
+def _label_maps(embed: nn.Module, y: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return embed(y).to(like.dtype)[:, :, None, None].expand(-1, -1, *like.shape[2:])
+
+
+class Generator(Growing, ConditionalGenerator):
+    fades = False  # trained level by level
+
+    def __init__(self, config: Config):
+        super().__init__(config)
+        m, c, res = config.model, config.data.channels, config.data.resolution
+        self.init_stage(res, BASE_RESOLUTION)
+        w = 4 * m.ch
+        self.embed = ClassEmbedding(self.num_classes, m.shared_dim)
+        self.coarsest = nn.Sequential(  # [z, class] -> 4×4 -> 8×8 image
+            nn.ConvTranspose2d(m.dim_z + m.shared_dim, 2 * w, 4, 1, 0), nn.BatchNorm2d(2 * w), nn.ReLU(),
+            nn.ConvTranspose2d(2 * w, w, 4, 2, 1), nn.BatchNorm2d(w), nn.ReLU(), nn.Conv2d(w, c, 3, padding=1),
+            nn.Tanh())
+        self.noise = nn.ModuleList([nn.Linear(m.dim_z, (BASE_RESOLUTION << k) ** 2) for k in range(1, self.levels)])
+        self.refine = nn.ModuleList([nn.Sequential(
+            nn.Conv2d(c + 1 + m.shared_dim, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(),
+            nn.Conv2d(w, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(), nn.Conv2d(w, c, 3, padding=1))
+            for _ in range(1, self.levels)])
+
+    def residual(self, k: int, coarse_up: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        size = coarse_up.shape[-1]
+        noise = self.noise[k - 1](z).view(-1, 1, size, size)
+        h = self.refine[k - 1](torch.cat([coarse_up, noise, _label_maps(self.embed, y, coarse_up)], dim=1))
+        return h - up2(F.avg_pool2d(h, 2))  # zero mean over every 2×2 block, like a real residual
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None) -> torch.Tensor:
+        level = self.level
+        with torch.set_grad_enabled(torch.is_grad_enabled() and level == 0):
+            image = self.coarsest(torch.cat([z, self.embed(y).to(z.dtype)], dim=1)[:, :, None, None])
+        for k in range(1, level + 1):
+            coarse_up = up2(image)
+            with torch.set_grad_enabled(torch.is_grad_enabled() and k == level):  # finished levels are fixed
+                image = coarse_up + self.residual(k, coarse_up, z, y)
+        return upsample_to(image, self.config.data.resolution)
+
+
+class Discriminator(Growing, nn.Module):
+    def __init__(self, config: Config):
+        super().__init__()
+        m, c, res = config.model, config.data.channels, config.data.resolution
+        self.init_stage(res, BASE_RESOLUTION)
+        self.embed = ClassEmbedding(m.num_classes, m.shared_dim)
+        self.judges = nn.ModuleList([self._judge(c * (1 if k == 0 else 2) + m.shared_dim, 4 * m.d_ch,
+                                                 BASE_RESOLUTION << k) for k in range(self.levels)])
+
+    @staticmethod
+    def _judge(channels: int, w: int, resolution: int) -> nn.Module:
+        layers, size = [nn.Conv2d(channels, w, 3, padding=1), nn.LeakyReLU(0.2)], resolution
+        while size > 4:
+            layers += [nn.Conv2d(w, w, 4, 2, 1), nn.LeakyReLU(0.2)]
+            size //= 2
+        return nn.Sequential(*layers, nn.Flatten(), nn.Linear(w * 16, 1))
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        level = self.level
+        image = pool_to(x, self.level_resolution(level))
+        if level > 0:
+            coarse_up = up2(F.avg_pool2d(image, 2))
+            image = torch.cat([image - coarse_up, coarse_up], dim=1)  # (band-pass residual, what it refines)
+        return self.judges[level](torch.cat([image, _label_maps(self.embed, y, image)], dim=1)).squeeze(1)
