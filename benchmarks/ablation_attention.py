@@ -12,18 +12,10 @@ from __future__ import annotations
 import argparse
 import pathlib
 import tempfile
-import time
 
-import torch
-from torch.utils.flop_counter import FlopCounterMode
-
+from budget import evaluate_run, train_for_budget
 from ganforge.config import load_preset
-from ganforge.data import load_dataset
-from ganforge.metrics.evaluator import Evaluator
-from ganforge.models import build_discriminator, build_generator, parameter_count
-from ganforge.pretrained import load
-from ganforge.train.loop import Trainer
-from ganforge.train.run import bind_data, train
+from ganforge.models import parameter_count
 
 VARIANTS = {"none": ("self", False), "self-attention": ("self", True), "channel attention": ("channel", True)}
 
@@ -33,21 +25,7 @@ def variant_config(preset: str, kind: str, on: bool):
     if not on:
         cfg.model.g_attention, cfg.model.d_attention = [], []
     cfg.model.attention_type = kind
-    cfg.train.sample_every = cfg.train.checkpoint_every = 0
     return cfg
-
-
-def seconds_per_step(cfg, steps: int = 3) -> tuple[float, float]:
-    dataset = load_dataset(cfg.data)
-    bound = bind_data(cfg, dataset)
-    trainer = Trainer(bound, build_generator(bound), build_discriminator(bound), dataset, torch.device("cpu"))
-    trainer.train_step()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        trainer.train_step()
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        trainer.G.eval()(torch.randn(1, trainer.G.dim_z), torch.tensor([0]))
-    return (time.perf_counter() - t0) / steps, counter.get_total_flops() / 1e9
 
 
 def main() -> None:
@@ -60,16 +38,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, (kind, on) in VARIANTS.items():
             cfg = variant_config(args.preset, kind, on)
-            s_step, gflop = seconds_per_step(cfg)
-            cfg.train.steps = max(1, int(args.budget / s_step))
             out = pathlib.Path(tmp) / name.replace(" ", "-")
-            summary = train(cfg, out, show_progress=False, notify=lambda m: None)
-            G = load(out)
-            ev = Evaluator("fashion-mnist", G.image_shape, ["fid", "acc"], data_cfg=G.config.data)
-            metrics = ev.evaluate_generator(G, args.n)["metrics"]
-            d = build_discriminator(G.config)
-            rows.append((name, parameter_count(G), parameter_count(d), gflop, summary["seconds"] / summary["steps"],
-                         summary["steps"], *metrics.values()))
+            summary = train_for_budget(cfg, args.budget, out)
+            G, metrics, d_params = evaluate_run(out, args.n)
+            rows.append((name, parameter_count(G), d_params, summary["gflop_per_image"],
+                         summary["seconds"] / summary["steps"], summary["steps"], *metrics.values()))
             print(f"done: {name}", flush=True)
     print(f"\n{args.preset}, {args.budget:.0f} s of training per variant, metrics on {args.n} samples "
           f"(classifier:fashion-mnist)\n")

@@ -341,7 +341,7 @@ def _as_list(value, item, bad):
         try:
             out.append(item(str(v).strip()))
         except ValueError:
-            raise bad(f"a list of {item.__name__}s, e.g. [32, 64] or 32,64") from None
+            raise bad(f"a list of {'integers' if item is int else 'numbers'}, e.g. [32, 64] or 32,64") from None
     return out
 
 
