@@ -65,7 +65,8 @@ def _data_parallel(model, device: torch.device, dist: Distributed):
     if not dist.enabled:
         return model
     ids = [device.index] if device.type == "cuda" else None
-    return DistributedDataParallel(model, device_ids=ids, forward_sync_buffers=False)
+    growing = hasattr(model, "set_stage")  # levels other than the current one get no gradient
+    return DistributedDataParallel(model, device_ids=ids, forward_sync_buffers=False, find_unused_parameters=growing)
 
 
 def _syncing(model, last: bool):
