@@ -28,6 +28,12 @@ class ClassEmbedding(nn.Embedding):
         return super().forward(y)
 
 
+def class_maps(embedding: nn.Module, y: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """The class embedding of each sample as constant feature maps the size of ``like`` [B, E, H, W] (how cGAN,
+    DCGAN and LAPGAN hand the class to a convolutional network)."""
+    return embedding(y).to(like.dtype)[:, :, None, None].expand(-1, -1, *like.shape[2:])
+
+
 class TruncationIndexedNorm(nn.Module):
     """Batch norm that never uses batch statistics: ``running_means`` / ``running_vars`` [n_stats, C] hold
     statistics measured at truncation values 0, 1/(n−1), ..., 1 (TF-Hub BigGAN-deep, as converted by

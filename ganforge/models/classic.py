@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from ..config import Config
 from ..layers import ClassEmbedding
+from ..layers.conditioning import class_maps
 from ..layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
 from .base import ConditionalGenerator
 
@@ -149,8 +150,7 @@ class DCGANDiscriminator(_ClassicDiscriminator):
 
     def features(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if self.conditional:
-            maps = self.embed(y).to(x.dtype)[:, :, None, None].expand(-1, -1, *x.shape[2:])
-            x = torch.cat([x, maps], dim=1)
+            x = torch.cat([x, class_maps(self.embed, y, x)], dim=1)
         h = self.body(x)
         if self.mbstd is not None:
             h = self.mbstd(h)

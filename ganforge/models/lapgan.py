@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from ..config import Config
 from ..layers import ClassEmbedding
+from ..layers.conditioning import class_maps
 from .base import ConditionalGenerator
 from .growing import Growing, pool_to, upsample_to
 
@@ -47,10 +48,6 @@ def reconstruct(coarsest: torch.Tensor, residuals: list[torch.Tensor]) -> torch.
     return image
 
 
-def _label_maps(embed: nn.Module, y: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    return embed(y).to(like.dtype)[:, :, None, None].expand(-1, -1, *like.shape[2:])
-
-
 class Generator(Growing, ConditionalGenerator):
     fades = False  # trained level by level
 
@@ -73,7 +70,7 @@ class Generator(Growing, ConditionalGenerator):
     def residual(self, k: int, coarse_up: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         size = coarse_up.shape[-1]
         noise = self.noise[k - 1](z).view(-1, 1, size, size)
-        h = self.refine[k - 1](torch.cat([coarse_up, noise, _label_maps(self.embed, y, coarse_up)], dim=1))
+        h = self.refine[k - 1](torch.cat([coarse_up, noise, class_maps(self.embed, y, coarse_up)], dim=1))
         return h - up2(F.avg_pool2d(h, 2))  # zero mean over every 2×2 block, like a real residual
 
     def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None) -> torch.Tensor:
@@ -110,4 +107,4 @@ class Discriminator(Growing, nn.Module):
         if level > 0:
             coarse_up = up2(F.avg_pool2d(image, 2))
             image = torch.cat([image - coarse_up, coarse_up], dim=1)  # (band-pass residual, what it refines)
-        return self.judges[level](torch.cat([image, _label_maps(self.embed, y, image)], dim=1)).squeeze(1)
+        return self.judges[level](torch.cat([image, class_maps(self.embed, y, image)], dim=1)).squeeze(1)
