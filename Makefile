@@ -18,9 +18,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# A second `make demo` resumes (and so keeps) the run already in runs/demo.
+# A second `make demo` resumes (and so keeps) the run already in runs/demo: --resume auto starts or continues.
 demo: $(STAMP)
-	$(BIN)/ganforge train --preset fashion32-cpu --out runs/demo $$(test -f runs/demo/config.yaml && echo --resume)
+	$(BIN)/ganforge train --preset fashion32-cpu --out runs/demo --resume auto
 	$(BIN)/ganforge sample runs/demo --class all --n 80 --seed 0 --out runs/demo/sheet.png
 	@echo "demo sheet: runs/demo/sheet.png (one row per class); training sheets in runs/demo/samples/"
 

@@ -150,6 +150,12 @@ class TrainConfig:
                             "checkpoint with lower learning rates", choices=["stop", "rollback"])
     rollback_lr_factor: float = _f(0.5, "learning-rate multiplier applied at each rollback", lo=0.0, hi=1.0)
     max_rollbacks: int = _f(3, "rollbacks allowed before the run stops", lo=0, hi=1000)
+    resume: str = _f("false", "'true': continue the run in the output directory (it must hold one); 'auto': "
+                     "continue it if there is one, else start it (one command for start and restart); 'false': "
+                     "start a new run", choices=["false", "true", "auto"])
+    dist_timeout: float = _f(300.0, "under torchrun, seconds a process waits for the others in a collective "
+                             "before it stops with an error naming the ones that stopped answering", lo=1.0,
+                             hi=86400.0)
 
 
 @dataclass
@@ -171,7 +177,8 @@ SECTIONS = {"data": DataConfig, "model": ModelConfig, "loss": LossConfig, "augme
 # Keys that may change when a run is resumed; everything else must match the saved run.
 RESUMABLE_KEYS = {"train.steps", "train.log_every", "train.tensorboard", "train.sample_every", "train.checkpoint_every",
                   "train.keep_checkpoints", "train.device", "train.threads", "train.sync_bn", "train.on_divergence",
-                  "train.rollback_lr_factor", "train.max_rollbacks", "data.num_workers"} | {
+                  "train.rollback_lr_factor", "train.max_rollbacks", "train.resume", "train.dist_timeout",
+                  "data.num_workers"} | {
                   f"eval.{f.name}" for f in dataclasses.fields(EvalConfig)}
 
 

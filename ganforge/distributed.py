@@ -6,19 +6,25 @@ identity. Under torchrun (``WORLD_SIZE`` > 1) :func:`setup` joins the process gr
 the CPU) and picks this process's device (``cuda:LOCAL_RANK``). Rank 0 does all writing; what it reads or
 decides reaches the other ranks through :meth:`Distributed.on_main`, which also turns an error on rank 0 into
 the same error everywhere, so no rank is left waiting in a collective.
+
+A peer that dies or freezes must not hang the job: every collective gives up after ``train.dist_timeout``
+and the ranks that stay name the ones that stopped answering (:func:`peer_lost`, ``liveness.py``).
 """
 from __future__ import annotations
 
 import datetime
 import os
-from dataclasses import dataclass
+import signal
+import threading
+from dataclasses import dataclass, field
 
 import torch
 import torch.distributed as dist
 
 from .errors import GanforgeError
+from .liveness import HEARTBEAT_S, Heartbeat, PeerLost
 
-TIMEOUT = datetime.timedelta(minutes=30)  # rank 0 may write a large checkpoint while the others wait
+JOIN_TIMEOUT_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,8 @@ class Distributed:
     rank: int = 0
     world: int = 1
     local_rank: int = 0
+    timeout: float = 300.0
+    heartbeat: Heartbeat | None = field(default=None, compare=False, repr=False)
 
     @property
     def enabled(self) -> bool:
@@ -93,14 +101,23 @@ class Distributed:
         if not self.enabled:
             return fn(*args, **kwargs)
         result = error = None
+        beat = self.heartbeat
+        if beat is not None:
+            beat.calls += 1
         if self.is_main:
             try:
                 result = fn(*args, **kwargs)
             except GanforgeError as e:
                 error = e
             except Exception as e:  # noqa: BLE001 - passed on so the other ranks stop too, then re-raised
+                if beat is not None:
+                    beat.main_done(beat.calls)
                 self.broadcast(("failed", f"rank 0 failed: {type(e).__name__}: {e}"))
                 raise
+            if beat is not None:
+                beat.main_done(beat.calls)
+        elif beat is not None:
+            beat.wait_for_main(beat.calls, self.timeout)
         status, value = self.broadcast(("error", error) if error is not None else ("ok", result))
         if status == "ok":
             return value
@@ -128,10 +145,10 @@ def launched_world_size() -> int:
         raise GanforgeError(f"WORLD_SIZE={os.environ['WORLD_SIZE']!r} is not a number") from None
 
 
-def setup(device: torch.device) -> tuple[Distributed, torch.device]:
+def setup(device: torch.device, timeout: float = 300.0) -> tuple[Distributed, torch.device]:
     """Join torchrun's process group (if started by torchrun with more than one process) and return this
     process's :class:`Distributed` and device. ``device`` is the resolved single-process choice; on CUDA the
-    index becomes ``LOCAL_RANK``."""
+    index becomes ``LOCAL_RANK``. ``timeout``: seconds a collective waits for the other processes."""
     world = launched_world_size()
     if world <= 1:
         return SINGLE, device
@@ -148,12 +165,53 @@ def setup(device: torch.device) -> tuple[Distributed, torch.device]:
     else:
         raise GanforgeError(f"distributed training runs on CUDA (NCCL) or the CPU (gloo), not on {device.type}")
     if not dist.is_initialized():
-        dist.init_process_group(backend, timeout=TIMEOUT)
-    return Distributed(rank, world, local_rank), device
+        # processes of a job may start minutes apart (image pulls, slow nodes): joining is not a hang, so the
+        # group forms under a long timeout and collectives then use train.dist_timeout
+        _init_process_group(backend, rank, world, datetime.timedelta(seconds=max(timeout, JOIN_TIMEOUT_S)))
+        set_timeout = getattr(dist.distributed_c10d, "_set_pg_timeout", None)
+        if set_timeout is not None and timeout < JOIN_TIMEOUT_S:
+            set_timeout(datetime.timedelta(seconds=timeout))
+    return Distributed(rank, world, local_rank, timeout, Heartbeat(rank, world)), device
 
 
-def teardown(d: Distributed) -> None:
-    if d.enabled and dist.is_initialized():
+def _init_process_group(backend: str, rank: int, world: int, timeout: datetime.timedelta) -> None:
+    """torchrun's agent keeps one store across elastic restarts, so the keys a restarted group reads (each
+    rank's gloo/NCCL address) would still hold the dead group's values; a prefix per restart keeps them apart."""
+    if os.environ.get("TORCHELASTIC_USE_AGENT_STORE") != "True":
+        dist.init_process_group(backend, timeout=timeout)
+        return
+    store = dist.TCPStore(os.environ["MASTER_ADDR"], int(os.environ["MASTER_PORT"]), world, is_master=False,
+                          timeout=timeout)
+    attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")
+    dist.init_process_group(backend, store=dist.PrefixStore(f"ganforge/attempt-{attempt}", store), rank=rank,
+                            world_size=world, timeout=timeout)
+
+
+def peer_lost(d: Distributed, error: BaseException) -> PeerLost:
+    """The one-line error for a collective that failed, naming the ranks that stopped answering. torchrun sends
+    SIGTERM to the survivors as soon as one process dies; it is ignored for the few seconds this takes."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if d.heartbeat is not None:
+        d.heartbeat.mark_failed()
+    silent = d.heartbeat.silent_ranks() if d.heartbeat is not None else None
+    cause = str(error).split(". ")[0].split("] ")[-1][:160]
+    if silent:
+        who = ("rank " if len(silent) == 1 else "ranks ") + ", ".join(map(str, silent))
+        head = f"{who} of {d.world} stopped answering (no heartbeat for {3 * HEARTBEAT_S:.0f} s)"
+    else:
+        head = f"another of the {d.world} processes stopped answering or exited"
+    return PeerLost(f"rank {d.rank}: {head}; a collective failed ({cause}). This process stops without writing "
+                    f"a checkpoint; restart the job with --resume auto (torchrun --max-restarts does) to continue "
+                    f"from the newest checkpoint")
+
+
+def teardown(d: Distributed, failed: bool = False) -> None:
+    """Leave the process group; after a failed collective it is abandoned (destroying it could wait on the
+    peer that stopped)."""
+    if d.heartbeat is not None:
+        d.heartbeat.stopped.set()
+    if d.enabled and dist.is_initialized() and not failed:
         dist.destroy_process_group()
 
 

@@ -26,8 +26,9 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: pathlib.Path, write) -> None:
-    """Call ``write(tmp_path)`` on a temporary file beside ``path``, fsync it, then rename it into place."""
+def atomic_write(path: pathlib.Path, write, before_rename=None) -> None:
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, fsync it, then rename it into place
+    (``before_rename(tmp_path)`` runs just before the rename: the fault-injection hook of checkpoints)."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -37,6 +38,8 @@ def atomic_write(path: pathlib.Path, write) -> None:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file the usual permissions
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        if before_rename is not None:
+            before_rename(pathlib.Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -2,6 +2,7 @@ import json
 
 import pytest
 import torch
+import yaml
 
 from ganforge import load, save_pretrained, train
 from ganforge.errors import GanforgeError
@@ -49,7 +50,9 @@ def test_resume_is_bit_identical(tmp_path):
     assert torch.equal(full["rng"]["train"], resumed["rng"]["train"])
     assert full["stream"] == resumed["stream"]
     logs = [json.loads(line) for line in (tmp_path / "resumed" / "log.jsonl").read_text().splitlines()]
-    assert [r["step"] for r in logs] == list(range(1, 7))
+    assert [r["step"] for r in logs if "event" not in r] == list(range(1, 7))
+    assert [r for r in logs if "event" in r] == [{"step": 3, "event": "resumed", "from": "step-00000003.safetensors",
+                                                  "world_size": 1}]
 
 
 def test_training_changes_weights_and_writes_a_loadable_run(tmp_path):
@@ -91,6 +94,51 @@ def test_run_directory_is_protected(tmp_path):
     with pytest.raises(GanforgeError, match="holds no run to resume"):
         train(cfg, tmp_path / "new", resume=True, show_progress=False)
     train(cfg, tmp_path / "run", force=True, show_progress=False)  # --force replaces the run
+
+
+def test_resume_auto_starts_a_new_run_then_continues_it(tmp_path):
+    """One command for start and restart: 'auto' starts in a new or empty directory and resumes a run."""
+    notes = []
+    cfg = tiny_train_config(steps=2, checkpoint_every=1)
+    cfg.train.resume = "auto"
+    (tmp_path / "empty").mkdir()
+    for out in (tmp_path / "new", tmp_path / "empty"):
+        assert train(cfg, out, show_progress=False, notify=notes.append)["resumed_from"] is None
+    assert notes == [f"--resume auto: no run in {tmp_path / 'new'} yet, starting one",
+                     f"--resume auto: no run in {tmp_path / 'empty'} yet, starting one"]
+    cfg.train.steps = 3
+    summary = train(cfg, tmp_path / "new", show_progress=False, notify=notes.append)
+    assert summary["trained_steps"] == 1 and summary["resumed_from"].endswith("step-00000002.safetensors")
+    assert notes[-1] == f"--resume auto: continuing the run in {tmp_path / 'new'} from step-00000002.safetensors (step 2)"
+    assert train(cfg, tmp_path / "empty", resume=True, show_progress=False)["trained_steps"] == 1  # the API's flag
+    other = tiny_train_config(steps=3)
+    other.train.g_lr = 0.5
+    with pytest.raises(GanforgeError, match="--resume auto: .* holds a different run.*train.g_lr"):
+        train(other, tmp_path / "new", resume="auto", show_progress=False)
+    with pytest.raises(GanforgeError, match="--resume auto continues .*--force replaces it"):
+        train(cfg, tmp_path / "new", force=True, show_progress=False)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    with pytest.raises(GanforgeError, match="not empty and does not hold a run"):
+        train(cfg, tmp_path / "mine", show_progress=False)
+    (tmp_path / "new" / "config.yaml").unlink()  # checkpoints without their config are never deleted silently
+    with pytest.raises(GanforgeError, match="holds checkpoints but no config.yaml"):
+        train(cfg, tmp_path / "new", show_progress=False)
+    assert latest_checkpoint(tmp_path / "new") is not None
+
+
+def test_resume_auto_from_the_command_line(tmp_path):
+    from ganforge.cli import main
+    args = ["train", "--set", "data.resolution=16", "--set", "model.ch=4", "--set", "model.d_ch=4", "--set",
+            "model.dim_z=12", "--set", "model.shared_dim=8", "--set", "train.batch_size=4", "--set",
+            "train.sample_every=0", "--no-progress", "--out", str(tmp_path / "run"), "--resume", "auto"]
+    assert main(args + ["--set", "train.steps=1"]) == 0
+    assert main(args + ["--set", "train.steps=2"]) == 0
+    assert yaml.safe_load((tmp_path / "run" / "config.yaml").read_text())["train"]["resume"] == "auto"
+    assert load_state(latest_checkpoint(tmp_path / "run"))["step"] == 2
+    with pytest.raises(SystemExit) as exit_code:  # argparse: "invalid choice: 'sometimes'"
+        main(["train", "--out", str(tmp_path / "x"), "--resume", "sometimes"])
+    assert exit_code.value.code == 2
 
 
 def test_load_errors(tmp_path):

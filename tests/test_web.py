@@ -13,6 +13,7 @@ from PIL import Image
 
 from ganforge import save_pretrained
 from ganforge.errors import GanforgeError
+from ganforge.web.downloads import Downloads
 from ganforge.web.handlers import DemoModel, region_mask
 from ganforge.web.server import wait_until_serving
 
@@ -59,6 +60,23 @@ def test_interpolation_strip_and_gif(demo):
         demo.interpolate("0", "9", 1, -1, 40, 0)
 
 
+def test_download_files_are_bounded_oldest_first_and_removed_on_close():
+    files = Downloads(max_files=3, max_bytes=2500)
+    for i in range(5):
+        path = files.path(f"a/{i}.bin")  # a '/' in a class name stays inside the directory
+        path.write_bytes(b"x" * 500)
+        os.utime(path, ns=(i * 10**9, i * 10**9))
+        files.added(path)
+    assert sorted(p.name for p in files.directory.iterdir()) == ["a_2.bin", "a_3.bin", "a_4.bin"]
+    big = files.path("big.bin")
+    big.write_bytes(b"y" * 2000)
+    os.utime(big, ns=(9 * 10**9, 9 * 10**9))
+    files.added(big)
+    assert files.usage() == (2, 2500) and big.exists()  # bytes bound: the two oldest went
+    files.close()
+    assert not files.directory.exists()
+
+
 def test_attention_click_maps_and_steering(demo):
     picture = demo.attention_sample("3", 2, 0)
     assert picture.size == (256, 256)  # 32 px shown 8× so a click picks one pixel
@@ -77,6 +95,9 @@ def test_attention_click_maps_and_steering(demo):
 
 # --- a real server ------------------------------------------------------------------------------------------
 
+KEEP_FILES = 3
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -90,18 +111,23 @@ def server(tmp_path_factory):
     save_pretrained(attention_model(), run)
     port = free_port()
     log = open(run.parent / "serve.log", "w")
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    tmp = run.parent / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "TMPDIR": str(tmp)}
     proc = subprocess.Popen([sys.executable, "-m", "ganforge", "serve", str(run), "--port", str(port),
-                             "--max-images", "16", "--queue-size", "4"], env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--max-images", "16", "--queue-size", "4", "--keep-files", str(KEEP_FILES)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_until_serving(url, proc)
     except GanforgeError as e:
         pytest.fail(f"{e}\n{(run.parent / 'serve.log').read_text()}")
     yield url
+    assert [len(list(d.iterdir())) <= KEEP_FILES for d in tmp.glob("ganforge-web-*")] == [True]
     proc.terminate()
     proc.wait(timeout=30)
     log.close()
+    assert not list(tmp.glob("ganforge-web-*"))  # removed when the server stops
 
 
 def test_gradio_client_generates_and_bad_input_keeps_the_server_up(server):

@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except GanforgeError as e:
         code = getattr(e, "exit_code", 2)  # a run stopped by a signal exits 128 + signal, like the shell
-        if main_process():  # under torchrun every rank has the error; rank 0 says it
+        if main_process() or getattr(e, "every_rank", False):  # under torchrun every rank has the error; rank 0
+            # says it, except for a lost peer, which each process reports (rank 0 may be the one that stopped)
             print(f"ganforge {args.command}: {'error: ' if code == 2 else ''}{e}", file=sys.stderr)
         return code
     except KeyboardInterrupt:

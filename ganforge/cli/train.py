@@ -31,7 +31,9 @@ def _train(args) -> int:
     for item in args.set or []:
         key, value = parse_override(item)
         cfg.set(key, value)
-    summary = train(cfg, args.out or ".", resume=args.resume, force=args.force,
+    if args.resume:
+        cfg.set("train.resume", args.resume, origin="--resume")
+    summary = train(cfg, args.out or ".", force=args.force,
                     show_progress=not args.no_progress, dry_run=args.dry_run)
     if args.dry_run:
         print(summary["description"] + f"# data: {summary['data']}\n# dry run: config valid, nothing written")
@@ -56,7 +58,10 @@ def register(sub) -> None:
     t.add_argument("--device", help="cpu, cuda, cuda:N, mps or auto (under torchrun: cuda:LOCAL_RANK or cpu)")
     t.add_argument("--precision", choices=["fp32", "bf16", "fp16"], help="arithmetic of the forward passes "
                    "(train.precision)")
-    t.add_argument("--resume", action="store_true", help="continue the run in --out from its newest checkpoint")
+    t.add_argument("--resume", nargs="?", const="true", choices=["true", "auto"], metavar="auto",
+                   help="continue the run in --out from its newest valid checkpoint; '--resume auto': continue it if "
+                   "there is one, else start it (one command for start and restart: torchrun --max-restarts, "
+                   "SLURM --requeue, preemptible machines; train.resume)")
     t.add_argument("--force", action="store_true", help="replace the run already in --out")
     t.add_argument("--skip-bad-images", action="store_true", help="skip unreadable images (reported) instead of "
                    "stopping (data.skip_bad_images)")

@@ -14,7 +14,7 @@ def _plot(args) -> int:
 def _serve(args) -> int:
     from ..web.server import serve
     return serve(args.run, host=args.host, port=args.port, device=args.device or "cpu", max_images=args.max_images,
-                 queue_size=args.queue_size)
+                 queue_size=args.queue_size, keep_files=args.keep_files, keep_mb=args.keep_mb)
 
 
 def register(sub) -> None:
@@ -32,4 +32,7 @@ def register(sub) -> None:
     s.add_argument("--max-images", type=positive_int, default=64, help="most images one request may ask for")
     s.add_argument("--queue-size", type=positive_int, default=16,
                    help="requests that may wait; more get a 'busy' answer")
+    s.add_argument("--keep-files", type=positive_int, default=64,
+                   help="downloadable files kept in the temporary directory (oldest removed first)")
+    s.add_argument("--keep-mb", type=float, default=256, help="MiB those files may take (oldest removed first)")
     s.set_defaults(func=_serve)

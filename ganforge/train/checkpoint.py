@@ -17,6 +17,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
+from .. import faults
 from ..errors import GanforgeError
 from ..fileio import atomic_write, atomic_write_text
 
@@ -66,12 +67,12 @@ def checksum(structure: str, tensors: dict[str, torch.Tensor]) -> str:
     return h.hexdigest()
 
 
-def save_state(path: pathlib.Path, state: dict, kind: str = FORMAT) -> None:
+def save_state(path: pathlib.Path, state: dict, kind: str = FORMAT, before_rename=None) -> None:
     tensors: dict = {}
     structure = json.dumps(_flatten(state, "", tensors))
     metadata = {"format": kind, "version": str(VERSION), "structure": structure,
                 "sha256": checksum(structure, tensors)}
-    atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=metadata))
+    atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=metadata), before_rename)
 
 
 def read_metadata(path: pathlib.Path) -> dict:
@@ -126,8 +127,10 @@ def remove_stale_temporaries(run_dir: pathlib.Path) -> list[pathlib.Path]:
 def save_checkpoint(run_dir: pathlib.Path, step: int, state: dict, keep: int) -> pathlib.Path:
     """Write the checkpoint for ``step``, point ``latest`` at it, and prune all but the newest ``keep``."""
     path = checkpoint_path(run_dir, step)
-    save_state(path, state)
+    save_state(path, state, before_rename=lambda tmp: faults.checkpoint_written(step, tmp))
+    faults.reached("latest", step)
     atomic_write_text(path.parent / LATEST, path.name + "\n")
+    faults.reached("prune", step)
     for old in checkpoints(run_dir)[keep:]:
         old.unlink(missing_ok=True)
     return path

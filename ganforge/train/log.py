@@ -19,9 +19,18 @@ class JsonlLog:
             f.write(json.dumps(clean) + "\n")
 
     def read(self) -> list[dict]:
+        """The records; a last line cut short by a killed process is left out."""
         if not self.path.is_file():
             return []
-        return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+        lines = [line for line in self.path.read_text().splitlines() if line.strip()]
+        records = []
+        for i, line in enumerate(lines):
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                if i < len(lines) - 1:
+                    raise
+        return records
 
     def truncate_after(self, step: int) -> None:
         """Drop records newer than ``step`` (written after the checkpoint a run resumes from)."""

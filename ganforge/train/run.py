@@ -10,6 +10,7 @@ state reaches a checkpoint.
 from __future__ import annotations
 
 import copy
+import os
 import pathlib
 import shutil
 import sys
@@ -18,11 +19,12 @@ import tempfile
 import torch
 import yaml
 
-from .. import distributed
+from .. import distributed, faults
 from ..config import RESUMABLE_KEYS, Config, ConfigError
 from ..data import load_dataset
 from ..errors import GanforgeError
 from ..fileio import atomic_write_text
+from ..liveness import PeerLost, is_collective_failure
 from ..models import build_discriminator, build_generator, parameter_count
 from .checkpoint import newest_valid_checkpoint, remove_stale_temporaries
 from .guard import check_free_space, checkpoint_bytes
@@ -74,35 +76,55 @@ def differences(a: Config, b: Config, ignore=()) -> list[str]:
     return [f"{k}: {fa[k]!r} (run) vs {fb[k]!r} (now)" for k in fa if k not in ignore and fa[k] != fb[k]]
 
 
-def prepare_run_dir(out: pathlib.Path, cfg: Config, resume: bool, force: bool) -> Config:
-    """Check the directory against the request; returns the config to train with."""
+def resume_mode(resume, cfg: Config) -> str:
+    """'true', 'false' or 'auto': the ``resume`` argument when given (a bool or 'auto'), else ``train.resume``."""
+    if resume is None:
+        return cfg.train.resume
+    modes = {True: "true", False: "false", "true": "true", "false": "false", "auto": "auto"}
+    if not isinstance(resume, (bool, str)) or resume not in modes:
+        raise GanforgeError(f"resume={resume!r}: expected True, False or 'auto'")
+    return modes[resume]
+
+
+def prepare_run_dir(out: pathlib.Path, cfg: Config, mode: str, force: bool) -> tuple[Config, bool]:
+    """Check the directory against the request (``mode`` from :func:`resume_mode`); returns the config to train
+    with and whether the run in ``out`` is continued."""
     has_run = (out / "config.yaml").is_file()
-    if resume:
+    if mode == "auto" and force:
+        raise GanforgeError("--resume auto continues the run in --out when there is one; --force replaces it: "
+                            "give one of them")
+    if mode == "true" or (mode == "auto" and has_run):
+        flag = "--resume" if mode == "true" else "--resume auto"
         if not has_run:
-            raise GanforgeError(f"--resume: {out} holds no run to resume (no config.yaml); drop --resume to start one")
+            raise GanforgeError(f"--resume: {out} holds no run to resume (no config.yaml); use --resume auto to "
+                                f"start it when there is none, or drop --resume")
         saved = saved_config(out)
         diff = differences(saved, cfg, ignore=RESUMABLE_KEYS | {"model.num_classes", "model.class_names"})
         if diff:
-            raise GanforgeError(f"--resume: {out} holds a different run; these settings differ: " + "; ".join(diff)
+            raise GanforgeError(f"{flag}: {out} holds a different run; these settings differ: " + "; ".join(diff)
                                 + f". Only {', '.join(sorted(RESUMABLE_KEYS))} may change when resuming")
         for key in RESUMABLE_KEYS:
             saved.set(key, cfg.get(key))
-        return saved
+        return saved, True
     if out.is_dir() and any(out.iterdir()):
         if has_run and not force:
-            raise GanforgeError(f"{out} already holds a run; continue it with --resume, choose another --out, or "
-                                f"pass --force to replace it (its checkpoints, samples and log are deleted)")
+            raise GanforgeError(f"{out} already holds a run; continue it with --resume (or --resume auto), choose "
+                                f"another --out, or pass --force to replace it (its checkpoints, samples and log "
+                                f"are deleted)")
         foreign = sorted(p.name for p in out.iterdir() if p.name not in RUN_FILES and not p.name.startswith("."))
         if foreign:
             raise GanforgeError(f"{out} is not empty and does not hold a run ({', '.join(foreign[:5])}); choose an "
                                 f"empty or new --out directory")
-        for name in RUN_FILES:  # --force on a run directory
+        if not force and any((out / "checkpoints").glob("*.safetensors")):
+            raise GanforgeError(f"{out} holds checkpoints but no config.yaml; restore its config.yaml to resume, "
+                                f"or pass --force to delete them and start again")
+        for name in RUN_FILES:  # --force on a run directory, or the leftovers of a run that never started
             target = out / name
             if target.is_dir():
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
-    return cfg
+    return cfg, False
 
 
 def load_bound_data(cfg: Config, notify):
@@ -117,56 +139,83 @@ def load_bound_data(cfg: Config, notify):
     return dataset, bind_data(cfg, dataset)
 
 
-def train(cfg: Config, out, resume: bool = False, force: bool = False, show_progress: bool = True,
+def train(cfg: Config, out, resume: bool | str | None = None, force: bool = False, show_progress: bool = True,
           dry_run: bool = False, notify=to_stderr) -> dict:
     """Train (or, with ``dry_run``, only resolve and check) a run in ``out``; returns a summary dict.
-    ``notify`` receives notes a user should see (skipped checkpoints or images, rollbacks).
+    ``resume``: True continues the run in ``out``, 'auto' continues it if there is one and starts it otherwise,
+    False starts a new one; None (the default) follows ``train.resume``. ``notify`` receives notes a user should
+    see (new run or resumed, skipped checkpoints or images, rollbacks).
 
     Started by torchrun with several processes, each process runs this same call: they join one process
     group, rank 0 alone reads and writes the run directory, and the others receive what it decided."""
     out = pathlib.Path(out).expanduser()
     cfg = copy.deepcopy(cfg).validate()
+    resume = resume_mode(resume, cfg)
+    faults.parse(os.environ.get(faults.ENV, ""))  # a malformed fault spec fails before anything is written
     if dry_run:
         return _dry_run(cfg, out, resume, force, notify)
-    dist, device = distributed.setup(resolve_device(cfg.train.device))
+    dist, device = distributed.setup(resolve_device(cfg.train.device), cfg.train.dist_timeout)
+    failed = False
     try:
         return _train(cfg, out, resume, force, show_progress, notify if dist.is_main else quiet, dist, device)
+    except PeerLost:
+        failed = True
+        raise
+    except Exception as e:
+        if dist.enabled and not isinstance(e, GanforgeError) and is_collective_failure(e):
+            failed = True
+            raise distributed.peer_lost(dist, e) from None
+        raise
     finally:
-        distributed.teardown(dist)
+        distributed.teardown(dist, failed)
 
 
-def _train(cfg: Config, out: pathlib.Path, resume: bool, force: bool, show_progress: bool, notify,
+def _train(cfg: Config, out: pathlib.Path, resume: str, force: bool, show_progress: bool, notify,
            dist: distributed.Distributed, device) -> dict:
     dataset, cfg = load_bound_data(cfg, notify)
     torch.manual_seed(cfg.train.seed)
     G, D = build_generator(cfg), build_discriminator(cfg)  # built under the run's seed, the same on every rank
 
-    def claim_run_dir() -> Config:
+    def claim_run_dir() -> tuple[Config, bool]:
         check_writable(out)
         check_free_space(out, checkpoint_bytes([G, D, G]))  # before --force deletes anything
-        run_cfg = prepare_run_dir(out, cfg, resume, force)
-        if resume:
+        run_cfg, resuming = prepare_run_dir(out, cfg, resume, force)
+        if resuming:
             remove_stale_temporaries(out)
         else:
             atomic_write_text(out / "config.yaml", run_cfg.to_yaml())
-        return run_cfg
+            if resume == "auto":
+                notify(f"--resume auto: no run in {out} yet, starting one")
+        return run_cfg, resuming
 
-    cfg = dist.on_main(claim_run_dir)
+    cfg, resuming = dist.on_main(claim_run_dir)
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
     trainer = Trainer(cfg, G, D, dataset, device, dist)
     log = JsonlLog(out / "log.jsonl")
     resumed_from = best = None
-    if resume:
+    if resuming:
         resumed_from, state = dist.on_main(read_newest, out, notify)
         if state is not None:
             trainer.load_state_dict(state)
             best = state.get("best")
         if dist.is_main:
             log.truncate_after(trainer.step)
+            log.write(resume_event(trainer.step, resumed_from, dist.world))
+        if resume == "auto":
+            notify(f"--resume auto: continuing the run in {out} from "
+                   + (f"{resumed_from.name} (step {trainer.step})" if resumed_from else "step 0 (no checkpoint yet)"))
     summary = fit(trainer, out, log, show_progress, notify, best)
     summary["resumed_from"] = str(resumed_from) if resumed_from else None
     return summary
+
+
+def resume_event(step: int, checkpoint: pathlib.Path | None, world: int) -> dict:
+    """The log's record of a resume; under torchrun it counts the elastic restarts."""
+    event = {"step": step, "event": "resumed", "from": checkpoint.name if checkpoint else None, "world_size": world}
+    if "TORCHELASTIC_RESTART_COUNT" in os.environ:
+        event["restart"] = int(os.environ["TORCHELASTIC_RESTART_COUNT"])
+    return event
 
 
 def read_newest(out: pathlib.Path, notify) -> tuple[pathlib.Path | None, dict | None]:
@@ -190,7 +239,7 @@ def _dry_run(cfg: Config, out: pathlib.Path, resume: bool, force: bool, notify) 
             raise
         data_note = f"not checked ({e})"
     G, D = build_generator(cfg), build_discriminator(cfg)
-    if resume:
+    if resume == "true" or (resume == "auto" and (out / "config.yaml").is_file()):  # checks only: nothing deleted
         prepare_run_dir(out, cfg, resume, force)
     return {"dry_run": True, "description": describe(cfg, G, D), "data": data_note,
             "g_params": parameter_count(G), "d_params": parameter_count(D)}

@@ -12,6 +12,7 @@ import json
 import pathlib
 import signal
 
+from .. import faults
 from ..errors import GanforgeError
 from ..fileio import atomic_write_text
 from ..pretrained import with_standing_stats
@@ -159,6 +160,7 @@ def fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool,
         try:
             while trainer.step < t.steps:
                 stats = trainer.train_step()
+                faults.reached("step", trainer.step)
                 bad = non_finite(stats, {"G": trainer.G, "D": trainer.D})
                 if bad:
                     s.diverged(bad)  # raises, or rolls the trainer back

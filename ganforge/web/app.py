@@ -25,7 +25,8 @@ def build_app(model: DemoModel, title: str = "ganforge"):
     import gradio as gr
     names = model.class_names
     top_psi = 1.0 if model.tfhub else 2.0
-    with gr.Blocks(title=title, analytics_enabled=False) as app:
+    # Gradio keeps its own copy of each returned file: clear those older than an hour, every ten minutes
+    with gr.Blocks(title=title, analytics_enabled=False, delete_cache=(600, 3600)) as app:
         gr.Markdown(f"## {title}\n{len(names)} classes · {model.size}×{model.size} px · "
                     f"truncation ψ 0 = off")
         with gr.Tab("Generate"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import pathlib
-import tempfile
 import threading
 
 import torch
@@ -13,6 +12,7 @@ from PIL import Image
 from ..errors import GanforgeError
 from ..sampling import interpolation, latents_for, sample
 from ..viz import image_grid, labelled_sheet, to_uint8
+from .downloads import Downloads
 
 MAX_SEED = 2**31 - 1
 MAX_STEPS = 16
@@ -36,11 +36,11 @@ class DemoModel:
     """A generator loaded once, with validated entry points. Generation is serialised by a lock: one model,
     one request at a time (the queue in front of it bounds how many wait)."""
 
-    def __init__(self, G, max_images: int = 64, out_dir=None):
+    def __init__(self, G, max_images: int = 64, downloads: Downloads | None = None):
         self.G, self.max_images = G.eval(), max_images
         self.size = G.image_shape[-1]
         self.display = max(1, 256 // self.size)  # pixels per generated pixel in the browser
-        self.out_dir = pathlib.Path(out_dir or tempfile.mkdtemp(prefix="ganforge-web-"))
+        self.downloads = downloads or Downloads()
         self.lock = threading.Lock()
         self.has_attention = bool(getattr(G, "attention", None))
         self.tfhub = G.config.model.truncation_style == "tfhub"
@@ -103,9 +103,9 @@ class DemoModel:
         return image_grid(images, ncol=cols, scale=max(1, 128 // self.size))
 
     def _save(self, image: Image.Image, stem: str) -> pathlib.Path:
-        path = self.out_dir / f"{stem}.png"
+        path = self.downloads.path(f"{stem}.png")
         image.save(path, format="PNG")
-        return path
+        return self.downloads.added(path)
 
     def generate(self, class_name, seed, psi, n) -> tuple[Image.Image, str]:
         """A grid of n samples of one class; also written as a PNG file for download."""
@@ -114,7 +114,7 @@ class DemoModel:
         with self.lock, torch.no_grad():
             images = sample(self.G, classes=cls, n=n, truncation=psi, seed=seed)
         grid = self._grid(images)
-        return grid, str(self._save(grid, f"{self.class_names[cls]}-seed{seed}-n{n}".replace("/", "_")))
+        return grid, str(self._save(grid, f"{self.class_names[cls]}-seed{seed}-n{n}"))
 
     def interpolate(self, from_class, to_class, seed, to_seed, steps, psi) -> tuple[Image.Image, str]:
         """A strip from one class (and seed) to another, and the same frames as an animated GIF (there and back)."""
@@ -128,9 +128,9 @@ class DemoModel:
         strip = labelled_sheet(frames[None], [""], scale=max(1, 96 // self.size))
         pictures = [Image.fromarray(im).resize((256, 256), Image.NEAREST) for im in to_uint8(frames)]
         loop = pictures + pictures[-2:0:-1]
-        gif = self.out_dir / f"interp-{a}-{b}-seed{seed}-{to_seed}-{steps}.gif"
+        gif = self.downloads.path(f"interp-{a}-{b}-seed{seed}-{to_seed}-{steps}.gif")
         loop[0].save(gif, save_all=True, append_images=loop[1:], duration=120, loop=0)
-        return strip, str(gif)
+        return strip, str(self.downloads.added(gif))
 
     def attention_sample(self, class_name, seed, psi) -> Image.Image:
         """One sample, enlarged so a click can pick a query pixel."""
