@@ -9,7 +9,8 @@ this process kill or freeze itself at a chosen point, so every case is reached t
   ``latest`` not yet updated) or ``prune`` (``latest`` updated, older checkpoints not yet pruned);
 - ``step``: the step (required); ``byte``: where ``write`` cuts the file (default 0);
 - ``rank``: only this rank (``RANK`` under torchrun; default any);
-- ``action``: ``kill`` (SIGKILL, the default) or ``stop`` (SIGSTOP: a frozen process);
+- ``action``: ``kill`` (SIGKILL, the default), ``stop`` (SIGSTOP: a frozen process), or ``term`` / ``int``
+  (SIGTERM / SIGINT, as a scheduler's preemption or Ctrl-C);
 - ``once``: a file path; the fault fires only if the file does not exist, and creates it first, so a restarted
   process (torchrun ``--max-restarts``, a requeued job) passes the same point.
 
@@ -25,7 +26,7 @@ from .errors import GanforgeError
 
 ENV = "GANFORGE_FAULT"
 POINTS = ("step", "write", "rename", "latest", "prune")
-ACTIONS = {"kill": signal.SIGKILL, "stop": signal.SIGSTOP}
+ACTIONS = {"kill": signal.SIGKILL, "stop": signal.SIGSTOP, "term": signal.SIGTERM, "int": signal.SIGINT}
 
 
 def parse(text: str) -> list[dict]:
@@ -39,7 +40,7 @@ def parse(text: str) -> list[dict]:
         unknown = set(fault) - {"at", "step", "byte", "rank", "action", "once"}
         if unknown or fault.get("at") not in POINTS or fault.get("action", "kill") not in ACTIONS or "step" not in fault:
             raise GanforgeError(f"{ENV}: fault {part!r} is not valid: 'at' one of {', '.join(POINTS)}, 'step' "
-                                f"required, 'action' kill or stop; other keys: byte, rank, once")
+                                f"required, 'action' kill, stop, term or int; other keys: byte, rank, once")
         try:
             for key in ("step", "byte", "rank"):
                 if key in fault:
