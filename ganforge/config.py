@@ -33,8 +33,9 @@ def _f(default, help: str, lo=None, hi=None, choices=None, item=int):
 @dataclass
 class DataConfig:
     source: str = _f("fashion-mnist", "'fashion-mnist' (embedded) or a path: image folder, .npz file, "
-                     "or a CIFAR-10 'cifar-10-batches-py' directory")
-    kind: str = _f("auto", "how to read source", choices=["auto", "embedded", "folder", "npz", "cifar10"])
+                     "a CIFAR-10 'cifar-10-batches-py' directory, or MNIST-format (idx) files: their directory "
+                     "or an images file")
+    kind: str = _f("auto", "how to read source", choices=["auto", "embedded", "folder", "npz", "cifar10", "idx"])
     resolution: int = _f(32, "image size in pixels (a power of two)", lo=16, hi=512)
     channels: int = _f(1, "1 (greyscale) or 3 (RGB)", choices=[1, 3])
     hflip: bool = _f(False, "random horizontal flips of real images")

@@ -9,10 +9,11 @@ pads them to 32x32.
     python tools/build_fashion_mnist.py [--src DIR] [--out ganforge/data/fashion_mnist.npz]
 """
 import argparse
-import gzip
 import pathlib
 
 import numpy as np
+
+from ganforge.data.idx import read_idx  # noqa: F401 - also used by train_classifier.py
 
 CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
@@ -30,18 +31,6 @@ LICENSE = (
     "CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR "
     "OTHER DEALINGS IN THE SOFTWARE."
 )
-
-
-def read_idx(path: pathlib.Path) -> np.ndarray:
-    """Read a gzip-compressed idx file (unsigned-byte data only)."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    magic = int.from_bytes(raw[0:4], "big")
-    if magic >> 8 != 0x08:
-        raise ValueError(f"{path}: expected unsigned-byte idx data, got magic {magic:#x}")
-    ndim = magic & 0xFF
-    shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
 def balanced_subset(labels: np.ndarray, per_class: int, rng: np.random.Generator) -> np.ndarray:

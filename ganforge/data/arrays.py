@@ -12,13 +12,15 @@ from .transforms import resize_array, to_channels
 
 
 class ArrayDataset:
-    """uint8 images [N, C, H, W] and int64 labels [N] held in memory."""
+    """uint8 images [N, C, H, W] and int64 labels [N] held in memory. ``named``: whether the class names come
+    from the data (False: they are the label numbers, and a config's names may replace them)."""
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray, class_names: list[str], source: str):
+    def __init__(self, images: np.ndarray, labels: np.ndarray, class_names: list[str], source: str,
+                 named: bool = True):
         self.images = torch.from_numpy(np.ascontiguousarray(images))
         self.labels = torch.from_numpy(np.asarray(labels, dtype=np.int64))
         self.class_names = list(class_names)
-        self.source = source
+        self.source, self.named = source, named
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -50,7 +52,7 @@ def prepare(images: np.ndarray, labels: np.ndarray, class_names, resolution: int
         raise GanforgeError(f"{source}: labels must lie in 0..{n_classes - 1}, found {labels.min()}..{labels.max()}")
     names = list(class_names) if class_names is not None else [str(i) for i in range(n_classes)]
     images = resize_array(to_channels(images, channels), resolution)
-    return ArrayDataset(images, labels.astype(np.int64), names, source)
+    return ArrayDataset(images, labels.astype(np.int64), names, source, named=class_names is not None)
 
 
 def load_npz(path: pathlib.Path, resolution: int, channels: int) -> ArrayDataset:

@@ -43,14 +43,31 @@ def scan_folder(root: pathlib.Path) -> tuple[list[pathlib.Path], np.ndarray, lis
     return files, np.asarray(labels, dtype=np.int64), classes
 
 
+def _unreadable(path: pathlib.Path, e: Exception) -> GanforgeError:
+    if isinstance(e, Image.DecompressionBombError):  # PIL's guard: a small file that decodes to huge images
+        return GanforgeError(f"{path}: too large to decode safely ({e}); fix or remove the file")
+    return GanforgeError(f"{path}: cannot read this image ({e.__class__.__name__}: {e}); fix or remove the file")
+
+
+UNREADABLE = (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError)
+
+
 def read_image(path: pathlib.Path, resolution: int, channels: int) -> np.ndarray:
     try:
         with Image.open(path) as img:
             img.load()
             return pil_to_array(img, resolution, channels)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
-        raise GanforgeError(f"{path}: cannot read this image ({e.__class__.__name__}: {e}); fix or remove the "
-                            f"file") from None
+    except UNREADABLE as e:
+        raise _unreadable(path, e) from None
+
+
+def image_header(path: pathlib.Path) -> tuple[tuple[int, int], str]:
+    """An image's (width, height) and mode, without decoding it; unreadable files are a clear error."""
+    try:
+        with Image.open(path) as img:
+            return img.size, img.mode
+    except UNREADABLE as e:
+        raise _unreadable(path, e) from None
 
 
 class FolderDataset:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..config import DataConfig
 from ..data import detect_kind
-from ..data.folder import IMAGE_SUFFIXES
+from ..data.folder import IMAGE_SUFFIXES, image_header
 from ..distributed import SINGLE, Distributed
 from ..errors import GanforgeError
 from .cache import cached_features, is_stats_file, load_stats, save_stats
@@ -46,9 +46,8 @@ def open_images(spec: str, n: int | None, seed: int) -> Source:
                      None)
         if first is None:
             raise GanforgeError(f"{path}: its sub-folders hold no images")
-        from PIL import Image
-        with Image.open(first) as img:
-            shape = (1 if img.mode in ("L", "I;16", "I", "1") else 3, img.size[1], img.size[0])
+        (w, h), mode = image_header(first)
+        shape = (1 if mode in ("L", "I;16", "I", "1") else 3, h, w)
     else:
         shape = native_shape(str(path))
         if shape is None:

@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from PIL import Image
 
 from ..config import DataConfig
 from ..data import detect_kind, load_dataset
 from ..data.embedded import NAME as EMBEDDED
-from ..data.folder import IMAGE_SUFFIXES, read_image
+from ..data.folder import IMAGE_SUFFIXES, image_header, read_image
 from ..errors import GanforgeError
 from ..sampling import generate, latents_for
 
@@ -71,9 +70,8 @@ def flat_folder_source(root: pathlib.Path, n: int | None, seed: int) -> Source:
     files = sorted(p for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
     if not files:
         raise GanforgeError(f"{root}: holds no images (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
-    with Image.open(files[0]) as first:
-        w, h = first.size
-        channels = 1 if first.mode in ("L", "I;16", "I", "1") else 3
+    (w, h), mode = image_header(files[0])
+    channels = 1 if mode in ("L", "I;16", "I", "1") else 3
     if w != h:
         raise GanforgeError(f"{files[0]}: images to evaluate must be square, this one is {w}x{h}")
     idx = _subset(len(files), n, seed, str(root))
@@ -83,10 +81,10 @@ def flat_folder_source(root: pathlib.Path, n: int | None, seed: int) -> Source:
             chunk = [files[j] for j in idx[i:i + batch_size]]
             arrays = []
             for path in chunk:
-                with Image.open(path) as img:
-                    if img.size != (w, h):
-                        raise GanforgeError(f"{path}: is {img.size[0]}x{img.size[1]}, but {files[0].name} is {w}x{h}; "
-                                            f"all images on one side must have the same size")
+                size, _ = image_header(path)
+                if size != (w, h):
+                    raise GanforgeError(f"{path}: is {size[0]}x{size[1]}, but {files[0].name} is {w}x{h}; "
+                                        f"all images on one side must have the same size")
                 arrays.append(read_image(path, w, channels))
             yield torch.from_numpy(np.stack(arrays)), None
 

@@ -40,11 +40,18 @@ def to_stderr(message: str) -> None:
 
 
 def bind_data(cfg: Config, dataset) -> Config:
-    """Fill the model's class count and names from the data (or check the ones given)."""
+    """Fill the model's class count and names from the data (or check the ones given). Data whose classes are
+    only numbers (npz without class_names, MNIST-format files) takes its names from ``model.class_names``."""
     cfg = copy.deepcopy(cfg)
     names = list(dataset.class_names)
     if cfg.model.num_classes and cfg.model.num_classes != len(names):
         raise ConfigError(f"model.num_classes={cfg.model.num_classes} but {dataset.source} has {len(names)} classes")
+    if cfg.model.class_names and not getattr(dataset, "named", True):
+        if len(cfg.model.class_names) != len(names):
+            raise ConfigError(f"model.class_names has {len(cfg.model.class_names)} names but {dataset.source} has "
+                              f"{len(names)} classes")
+        names = list(cfg.model.class_names)
+        dataset.class_names = names
     if cfg.model.class_names and list(cfg.model.class_names) != names:
         raise ConfigError(f"model.class_names do not match the classes of {dataset.source}")
     cfg.model.num_classes, cfg.model.class_names = len(names), names
