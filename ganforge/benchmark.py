@@ -18,7 +18,8 @@ from .config import Config
 from .data import load_dataset
 from .errors import GanforgeError
 from .models import build_discriminator, build_generator
-from .train.loop import Trainer, resolve_device
+from .device import resolve_device
+from .train.loop import Trainer
 from .train.run import bind_data
 
 

@@ -137,8 +137,10 @@ class TrainConfig:
     device: str = _f("auto", "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
     threads: int = _f(0, "CPU threads for torch (0 = torch's default)", lo=0, hi=1024)
     precision: str = _f("fp32", "arithmetic of G and D forward passes: fp32, bf16 or fp16 (autocast; fp16 with "
-                        "gradient scaling); weights, spectral norm, losses and EMA stay fp32",
-                        choices=["fp32", "bf16", "fp16"])
+                        "gradient scaling); weights, spectral norm, losses and EMA stay fp32. 'auto': bf16 where "
+                        "the device computes it natively (CUDA compute capability >= 8, CPUs with AVX-512-BF16 or "
+                        "AMX), else fp32; the run's config stores the value chosen",
+                        choices=["fp32", "bf16", "fp16", "auto"])
     channels_last: bool = _f(False, "NHWC memory layout for convolutions (faster on CPUs and tensor cores)")
     sync_bn: bool = _f(True, "under torchrun, batch norm statistics over the global batch (cross-replica BN, as in "
                        "BigGAN); false: each process's share, running statistics averaged after each step")

@@ -16,6 +16,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from .config import Config, ConfigError
+from .device import resolve_device, resolve_precision
 from .errors import GanforgeError
 from .layers.conditioning import accumulate_standing_stats
 from .models import build_generator
@@ -88,11 +89,13 @@ def _read_export(path: pathlib.Path) -> tuple[Config, dict]:
     return Config.from_dict(meta["config"], origin=str(path / CONFIG_JSON)), read_tensors(path / WEIGHTS)
 
 
-def load(path, device: str | torch.device = "cpu", standing_stats: int | None = None):
+def load(path, device: str | torch.device = "cpu", standing_stats: int | None = None, precision: str = "fp32"):
     """The EMA generator of a run directory, or an exported generator, in eval mode.
 
     ``standing_stats`` (default: the run's ``train.standing_stats``) > 0 replaces BN running statistics by
     standing statistics averaged over that many forward passes of 64 random samples (seeded, so repeatable).
+    ``precision`` (fp32, bf16, fp16 or auto) is the arithmetic of sampling (``G.sample_precision``: autocast
+    around the generator in ``sampling.generate``; weights stay fp32).
     """
     path = pathlib.Path(path).expanduser()
     if (path / CONFIG_JSON).is_file() and (path / WEIGHTS).is_file():
@@ -107,11 +110,11 @@ def load(path, device: str | torch.device = "cpu", standing_stats: int | None = 
     except ConfigError as e:
         raise GanforgeError(f"{path}: {e}") from None
     load_strict(G, tensors, path)
-    from .train.loop import resolve_device
     G = G.to(resolve_device(str(device))).eval()
     passes = cfg.train.standing_stats if standing_stats is None else standing_stats
     if passes > 0:
         G = with_standing_stats(G, passes)
+    G.sample_precision, _ = resolve_precision(precision, G.device)
     return G
 
 

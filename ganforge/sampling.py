@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import torch
 
+from .device import autocast
 from .errors import GanforgeError
 
 
@@ -70,13 +71,15 @@ def latents_for(G, n: int, truncation: float | None, generator: torch.Generator 
 @torch.no_grad()
 def generate(G, z: torch.Tensor, y: torch.Tensor, batch_size: int = 64, truncation: float | None = None) -> torch.Tensor:
     """Run G in eval mode over (z, y) in batches; returns float32 images on the CPU. ``truncation`` reaches
-    models whose BN statistics depend on it (TF-Hub conversions) and is ignored by the others."""
+    models whose BN statistics depend on it (TF-Hub conversions) and is ignored by the others. The arithmetic is
+    ``G.sample_precision`` (set by ``load``; fp32 when absent)."""
     was_training = G.training
     G.eval()
     device = G.device
     try:
-        out = [G(z[i:i + batch_size].to(device), y[i:i + batch_size].to(device), truncation=truncation).float().cpu()
-               for i in range(0, z.shape[0], batch_size)]
+        with autocast(getattr(G, "sample_precision", "fp32"), device):
+            out = [G(z[i:i + batch_size].to(device), y[i:i + batch_size].to(device), truncation=truncation)
+                   .float().cpu() for i in range(0, z.shape[0], batch_size)]
     finally:
         G.train(was_training)
     return torch.cat(out) if out else torch.empty(0, *G.image_shape)

@@ -80,6 +80,7 @@ def test_folder_resize_is_centre_crop(tmp_path):
     ("empty-class", "class folder\\(s\\) dogs hold no images"),
     ("corrupt", "cannot read this image"),
     ("zero-byte", "cannot read this image"),
+    ("loose", "holds images in its root \\(stray.png\\) next to class sub-folders \\(cats\\)"),
 ])
 def test_folder_errors_name_the_problem(tmp_path, layout, message):
     if layout == "no-images":
@@ -94,6 +95,9 @@ def test_folder_errors_name_the_problem(tmp_path, layout, message):
     elif layout == "zero-byte":
         (tmp_path / "cats").mkdir()
         (tmp_path / "cats" / "z.jpg").write_bytes(b"")
+    elif layout == "loose":  # would otherwise be left out without a word
+        write_image(tmp_path / "cats" / "a.png", "L")
+        write_image(tmp_path / "stray.png", "L")
     with pytest.raises(GanforgeError, match=message):
         load_dataset(data_cfg(tmp_path, resolution=16))
 

@@ -73,7 +73,9 @@ def test_reference_cache_hit_miss_and_invalidation(tmp_path):
     assert ev.evaluate(fake)["metrics"]["fid12"] == pytest.approx(0.0, abs=1e-6)
     Evaluator(str(ref), (1, 16, 16), "fid", "pixels", notify=notes.append)
     assert notes[0].endswith("computed") and notes[1].endswith("cache hit")
-    Evaluator(str(ref), (3, 16, 16), "fid", "pixels", notify=notes.append)  # other channels: other key
+    with pytest.raises(GanforgeError, match="ref: images are 16x16 with 1 channel.*--convert"):
+        Evaluator(str(ref), (3, 16, 16), "fid", "pixels")  # grey reference, RGB evaluated: never silently
+    Evaluator(str(ref), (3, 16, 16), "fid", "pixels", notify=notes.append, convert=True)  # other channels: other key
     assert notes[2].endswith("computed")
     img = ref / "a" / "0.png"
     Image.fromarray(np.zeros((16, 16), np.uint8)).save(img)
@@ -193,3 +195,108 @@ def test_eval_cli_folder_against_npz(tmp_path):
     assert "fid20" in out.stdout and json.loads((tmp_path / "r.json").read_text())["n_ref"] == 30
     no_ref = run_cli("eval", fake, ok=False)
     assert "--ref is required" in no_ref.stderr
+
+
+def flat_folder(root, n=8, size=32, seed=0, mode="L"):
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True)
+    for i in range(n):
+        shape = (size, size) if mode == "L" else (size, size, 3)
+        Image.fromarray(rng.integers(0, 255, shape, dtype=np.uint8)).save(root / f"{i:03d}.png")
+
+
+def test_two_flat_folders_from_the_command_line(tmp_path):
+    """`ganforge eval A B` as pytorch-fid / torch-fidelity users write it, and `--ref B` the same."""
+    flat_folder(tmp_path / "A", seed=1)
+    flat_folder(tmp_path / "B", seed=2)
+    env = {**os.environ, "GANFORGE_CACHE": str(tmp_path / "cache")}
+    cli = [sys.executable, "-m", "ganforge", "eval", "--extractor", "classifier:fashion-mnist", "--metrics", "fid,pr"]
+    one = subprocess.run(cli + [str(tmp_path / "A"), str(tmp_path / "B"), "--json", str(tmp_path / "1.json")],
+                         capture_output=True, text=True, env=env)
+    two = subprocess.run(cli + [str(tmp_path / "A"), "--ref", str(tmp_path / "B"), "--json", str(tmp_path / "2.json")],
+                         capture_output=True, text=True, env=env)
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    first, second = (json.loads((tmp_path / f).read_text())["metrics"] for f in ("1.json", "2.json"))
+    assert first == second and first["fid8"] > 0 and "pr8_k3" in first
+    assert "cache hit" in two.stderr  # the flat reference's features were cached by content
+    bad = subprocess.run(cli[:-2] + ["--metrics", "acc", str(tmp_path / "A"), str(tmp_path / "B")],
+                         capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and "class labels on the evaluated side" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_either_side_may_be_any_image_set_and_mismatches_are_one_line(tmp_path):
+    flat_folder(tmp_path / "flat", n=10)
+    write_folder(tmp_path / "classes", n=10, size=32, seed=5)
+    np.savez(tmp_path / "set.npz", images=np.random.default_rng(0).integers(0, 255, (10, 32, 32), dtype=np.uint8),
+             labels=np.arange(10) % 2)
+    for fake, ref in (("flat", "classes"), ("classes", "flat"), ("set.npz", "flat"), ("flat", "set.npz"),
+                      ("classes", "set.npz")):
+        result = Evaluator(str(tmp_path / ref), (1, 32, 32), "fid,kid", "pixels").evaluate(
+            open_images(str(tmp_path / fake), None, 0))
+        assert result["metrics"]["fid10"] >= 0, (fake, ref)
+    embedded = open_images("fashion-mnist:heldout", 50, 0)
+    assert embedded.shape == (1, 32, 32) and embedded.class_names[0] == "T-shirt/top"
+    assert Evaluator("fashion-mnist", (1, 32, 32), "fid,acc", "pixels", ref_n=100).evaluate(embedded)["metrics"]
+    with pytest.raises(GanforgeError, match="class labels on the evaluated side"):
+        Evaluator(str(tmp_path / "classes"), (1, 32, 32), "ifid", "pixels").evaluate(
+            open_images(str(tmp_path / "flat"), None, 0))
+    with pytest.raises(GanforgeError, match="fewer than the 500 asked for \\(--ref-n\\)"):
+        Evaluator(str(tmp_path / "flat"), (1, 32, 32), "fid", "pixels", ref_n=500)
+    with pytest.raises(GanforgeError, match="pr compares each image with its 3 nearest neighbours.*evaluated 3"):
+        Evaluator(str(tmp_path / "flat"), (1, 32, 32), "pr", "pixels").evaluate(open_images(str(tmp_path / "flat"), 3, 0))
+    flat_folder(tmp_path / "rgb", n=10, mode="RGB")
+    with pytest.raises(GanforgeError, match="rgb: images are 32x32 with 3 channel.*32x32 with 1.*--convert"):
+        Evaluator(str(tmp_path / "rgb"), (1, 32, 32), "fid", "pixels")
+    converted = Evaluator(str(tmp_path / "rgb"), (1, 32, 32), "fid", "pixels", convert=True)
+    assert converted.evaluate(open_images(str(tmp_path / "flat"), None, 0))["metrics"]["fid10"] >= 0
+    Image.fromarray(np.zeros((32, 32), np.uint8)).save(tmp_path / "classes" / "stray.png")
+    with pytest.raises(GanforgeError, match="holds images in its root \\(stray.png\\) and sub-folders \\(a, b\\)"):
+        open_images(str(tmp_path / "classes"), None, 0)
+
+
+def test_a_reference_rewritten_with_its_size_and_times_restored_gets_fresh_features(tmp_path):
+    """`cp -p`, `rsync -a` and `tar x` restore times: the cache key is the content, not (name, size, mtime)."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / "ref.npz"
+    for images in (rng.integers(0, 255, (12, 16, 16), dtype=np.uint8), rng.integers(0, 255, (12, 16, 16),
+                                                                                      dtype=np.uint8)):
+        before = path.stat() if path.exists() else None
+        np.savez(path, images=images, labels=np.arange(12) % 2)
+        if before is not None:
+            assert path.stat().st_size == before.st_size
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        notes = []
+        Evaluator(str(path), (1, 16, 16), "fid", "pixels", notify=notes.append)
+        assert notes[-1].endswith("computed"), notes
+    Evaluator(str(path), (1, 16, 16), "fid", "pixels", notify=notes.append)
+    assert notes[-1].endswith("cache hit")
+    folder = tmp_path / "folder"
+    write_folder(folder)
+    victim = folder / "b" / "3.png"
+    Image.fromarray(rng.integers(0, 255, (16, 16), dtype=np.uint8)).save(victim, compress_level=0)
+    Evaluator(str(folder), (1, 16, 16), "fid", "pixels", notify=notes.append)
+    stat = victim.stat()
+    Image.fromarray(rng.integers(0, 255, (16, 16), dtype=np.uint8)).save(victim, compress_level=0)  # same size
+    assert victim.stat().st_size == stat.st_size
+    os.utime(victim, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    from ganforge.metrics.sources import data_identity
+    assert Evaluator(str(folder), (1, 16, 16), "fid", "pixels", notify=notes.append) and notes[-1].endswith("computed")
+    assert data_identity(str(folder)) != data_identity(str(tmp_path / "ref.npz"))
+
+
+def test_folder_digests_are_remembered_and_reread_when_a_file_is_rewritten(tmp_path, monkeypatch):
+    from ganforge.metrics import digest
+    write_folder(tmp_path / "data", n=6)
+    reads = []
+    real = digest.file_digest
+    monkeypatch.setattr(digest, "file_digest", lambda p: reads.append(p.name) or real(p))
+    memo = tmp_path / "memo.json"
+    first = digest.content_digest(tmp_path / "data", memo)
+    assert len(reads) == 6 and memo.is_file()
+    assert digest.content_digest(tmp_path / "data", memo) == first and len(reads) == 6  # nothing read again
+    victim = tmp_path / "data" / "a" / "1.png"
+    stat = victim.stat()
+    Image.fromarray(np.full((16, 16), 7, np.uint8)).save(victim)
+    os.utime(victim, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as cp -p leaves it: only the ctime tells
+    assert digest.content_digest(tmp_path / "data", memo) != first and reads[6:] == ["1.png"]
+    assert digest.content_digest(tmp_path / "data") == digest.content_digest(tmp_path / "data", memo)  # same value

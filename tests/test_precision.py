@@ -67,3 +67,40 @@ def test_bench_train_prints_every_variant_with_its_ratio_to_the_first():
     bad = subprocess.run([sys.executable, "-m", "ganforge", "bench", "train", "--precision", "fp8"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "fp8" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_auto_precision_follows_the_hardware(tmp_path, monkeypatch):
+    from ganforge import device as device_module
+    from ganforge.device import resolve_precision
+    cpu = torch.device("cpu")
+    assert resolve_precision("auto", cpu, flags={"avx2", "avx512f", "avx512_bf16"})[0] == "bf16"
+    assert resolve_precision("auto", cpu, flags={"avx2", "amx_bf16"})[0] == "bf16"
+    chosen, why = resolve_precision("auto", cpu, flags={"avx2", "avx512f"})
+    assert chosen == "fp32" and "no bf16 units" in why
+    assert resolve_precision("fp16", cpu) == ("fp16", "as asked")
+    # a run started with auto stores what was chosen, and keeps it when resumed where auto would choose otherwise
+    monkeypatch.setattr(device_module, "cpu_flags", lambda: {"avx2"})
+    notes = []
+    cfg = tiny_train_config(steps=1, precision="auto")
+    train(cfg, tmp_path / "run", show_progress=False, notify=notes.append)
+    assert notes[0].startswith("precision auto: fp32 (this CPU has no bf16 units")
+    saved = (tmp_path / "run" / "config.yaml").read_text()
+    assert "precision: fp32" in saved and "precision: auto" not in saved
+    monkeypatch.setattr(device_module, "cpu_flags", lambda: {"amx_bf16"})
+    cfg.train.steps = 2
+    summary = train(cfg, tmp_path / "run", resume=True, show_progress=False, notify=notes.append)
+    assert summary["trained_steps"] == 1 and "precision: fp32" in (tmp_path / "run" / "config.yaml").read_text()
+
+
+def test_sampling_precision_is_chosen_at_load(tmp_path):
+    from ganforge import load
+    from ganforge.cli import main
+    train(tiny_train_config(steps=1), tmp_path / "run", show_progress=False, notify=lambda m: None)
+    fp32, bf16 = load(tmp_path / "run"), load(tmp_path / "run", precision="bf16")
+    assert fp32.sample_precision == "fp32" and bf16.sample_precision == "bf16"
+    a, b = fp32.sample(n=4, seed=3), bf16.sample(n=4, seed=3)
+    assert a.dtype == b.dtype == torch.float32 and not torch.equal(a, b)
+    assert (a - b).abs().max() < 0.1  # bf16 keeps ~3 significant digits
+    assert load(tmp_path / "run", precision="auto").sample_precision in ("fp32", "bf16")
+    with pytest.raises(SystemExit):
+        main(["sample", str(tmp_path / "run"), "--out", str(tmp_path / "x.png"), "--precision", "fp8"])

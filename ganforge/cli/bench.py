@@ -9,12 +9,19 @@ def _bench(args) -> int:
     import torch
 
     from ..benchmark import bench_train, machine, markdown_table, variants
-    from ..train.loop import resolve_device
+    from ..device import resolve_device
     cfg = load_preset(args.preset)
     for item in args.set or []:
         cfg.set(*parse_override(item))
     cfg.set("train.device", args.device)
-    chosen = variants(args.precision.split(","), [False, True] if args.channels_last else [cfg.train.channels_last],
+    precisions = args.precision.split(",")
+    if "auto" in precisions:
+        from ..device import resolve_precision
+        chosen_precision, why = resolve_precision("auto", resolve_device(args.device))
+        print(f"precision auto = {chosen_precision}: {why}")
+        precisions = [chosen_precision if p == "auto" else p for p in precisions]
+        precisions = list(dict.fromkeys(precisions))  # auto may repeat a precision already listed
+    chosen = variants(precisions, [False, True] if args.channels_last else [cfg.train.channels_last],
                       [False, True] if args.compile else [False])
     print(f"{args.preset} {' '.join(args.set or [])} | {machine(resolve_device(args.device))} | "
           f"torch {torch.__version__} | median of {args.steps} steps")
@@ -29,7 +36,7 @@ def register(sub) -> None:
     t = what.add_parser("train", help="training-step speed of variants, with the ratio to the first (fp32 eager)")
     t.add_argument("--preset", default="fashion32-cpu", help=f"one of: {', '.join(preset_names())}")
     t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
-    t.add_argument("--precision", default="fp32", help="comma-separated: fp32,bf16,fp16")
+    t.add_argument("--precision", default="fp32", help="comma-separated: fp32,bf16,fp16,auto")
     t.add_argument("--channels-last", action="store_true", help="compare NCHW with channels-last")
     t.add_argument("--compile", action="store_true", help="compare eager with torch.compile")
     t.add_argument("--steps", type=positive_int, default=10, help="timed steps per variant (after 2 warm-up)")

@@ -9,7 +9,23 @@ from ..errors import GanforgeError
 
 def load_model(args):
     from ..pretrained import load
-    return load(args.run, device=args.device or "cpu", standing_stats=args.standing_stats)
+    G = load(args.run, device=args.device or "cpu", standing_stats=args.standing_stats, precision=args.precision)
+    say_precision(args.precision, G)
+    return G
+
+
+def say_precision(asked: str, G) -> None:
+    """Under --precision auto, say what was chosen and why (on stderr)."""
+    if asked == "auto":
+        from ..device import resolve_precision
+        import sys
+        print(f"ganforge: precision auto: {G.sample_precision} ({resolve_precision('auto', G.device)[1]})",
+              file=sys.stderr)
+
+
+def precision_arg(q) -> None:
+    q.add_argument("--precision", choices=["fp32", "bf16", "fp16", "auto"], default="fp32",
+                   help="arithmetic of sampling (default fp32); auto: bf16 where the device computes it natively")
 
 
 def out_png(path: str) -> pathlib.Path:
@@ -58,4 +74,5 @@ def model_args(q) -> None:
     q.add_argument("--device", help="cpu (default), cuda, mps")
     q.add_argument("--truncation", type=truncation_arg, default=None, help="truncation threshold psi > 0 or none")
     q.add_argument("--standing-stats", type=int, default=None, help="standing-statistics passes (default: run's)")
+    precision_arg(q)
     q.add_argument("--out", required=True, help="output .png")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pathlib
 
 from ..errors import GanforgeError
-from .common import positive_int, truncation_arg
+from .common import positive_int, precision_arg, say_precision, truncation_arg
 
 
 def _eval(args) -> int:
@@ -14,17 +14,23 @@ def _eval(args) -> int:
     from ..metrics.evaluator import Evaluator, fake_side, parse_sweep, reference_for
     from ..train.run import to_stderr
     from ..fileio import atomic_write_text
+    if args.ref_positional is not None:
+        if args.ref is not None and args.ref != args.ref_positional:
+            raise GanforgeError(f"two references: {args.ref_positional} and --ref {args.ref}; give one")
+        args.ref = args.ref_positional
     sweep = parse_sweep(args.truncation_sweep) if args.truncation_sweep else None
     if sweep and not args.out:
         raise GanforgeError("--truncation-sweep needs --out PLOT.png")
-    G, fake = fake_side(args.source, args.n, args.seed, args.device or "cpu")
+    G, fake = fake_side(args.source, args.n, args.seed, args.device or "cpu", args.precision)
+    if G is not None:
+        say_precision(args.precision, G)
     if G is None and (sweep or args.truncation is not None):
         raise GanforgeError("--truncation and --truncation-sweep apply to a run or an exported generator")
     ref, data_cfg = reference_for(args.ref, G)
     shape = G.image_shape if G is not None else fake.shape
     evaluator = Evaluator(ref, shape, args.metrics, args.extractor, args.inception_weights, args.resize,
                           args.device or "cpu", args.seed, not args.no_cache, data_cfg, args.ref_n,
-                          args.batch_size, notify=to_stderr)
+                          args.batch_size, notify=to_stderr, convert=args.convert)
     if args.save_stats:
         evaluator.save_reference(args.save_stats)
         to_stderr(f"reference statistics written to {args.save_stats}")
@@ -57,9 +63,14 @@ def _eval(args) -> int:
 
 def register(sub) -> None:
     v = sub.add_parser("eval", help="evaluate a run, an export, a folder or an npz against a reference")
-    v.add_argument("source", help="run directory, exported generator, image folder or npz")
-    v.add_argument("--ref", help="reference: fashion-mnist[:heldout], an image folder, an npz, a CIFAR-10 directory, "
-                   "or a statistics file from --save-stats (default for a run: its training data)")
+    v.add_argument("source", help="run directory, exported generator, image folder (flat or one sub-folder per "
+                   "class), npz, CIFAR-10 or MNIST-format data, or fashion-mnist[:heldout]")
+    v.add_argument("ref_positional", nargs="?", metavar="REF", help="the reference, as with --ref (ganforge eval A B)")
+    v.add_argument("--ref", help="reference: fashion-mnist[:heldout], an image folder (flat or class folders), an npz, "
+                   "a CIFAR-10 directory, MNIST-format data, or a statistics file from --save-stats (default for a "
+                   "run: its training data)")
+    v.add_argument("--convert", action="store_true", help="resize and convert the reference to the evaluated "
+                   "images' size and channels when they differ (else an error)")
     v.add_argument("--metrics", default="fid", help="comma-separated: fid,kid,is,pr,dc,ifid,acc (default fid)")
     v.add_argument("--n", type=positive_int, default=None, help="images evaluated (default: 10000 generated, or "
                    "every image of a folder/npz)")
@@ -77,4 +88,5 @@ def register(sub) -> None:
     v.add_argument("--seed", type=int, default=0)
     v.add_argument("--batch-size", type=positive_int, default=100)
     v.add_argument("--device", help="cpu (default), cuda, mps")
+    precision_arg(v)
     v.set_defaults(func=_eval)

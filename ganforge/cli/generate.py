@@ -137,4 +137,4 @@ def register(sub) -> None:
     e.add_argument("run")
     e.add_argument("--out", required=True)
     e.add_argument("--force", action="store_true")
-    e.set_defaults(func=_export, device=None, standing_stats=None)
+    e.set_defaults(func=_export, device=None, standing_stats=None, precision="fp32")

@@ -56,8 +56,8 @@ def register(sub) -> None:
     t.add_argument("--out", help="run directory")
     t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
     t.add_argument("--device", help="cpu, cuda, cuda:N, mps or auto (under torchrun: cuda:LOCAL_RANK or cpu)")
-    t.add_argument("--precision", choices=["fp32", "bf16", "fp16"], help="arithmetic of the forward passes "
-                   "(train.precision)")
+    t.add_argument("--precision", choices=["fp32", "bf16", "fp16", "auto"], help="arithmetic of the forward passes "
+                   "(train.precision); auto: bf16 where the device computes it natively, else fp32")
     t.add_argument("--resume", nargs="?", const="true", choices=["true", "auto"], metavar="auto",
                    help="continue the run in --out from its newest valid checkpoint; '--resume auto': continue it if "
                    "there is one, else start it (one command for start and restart: torchrun --max-restarts, "

@@ -1,6 +1,8 @@
 """Reference statistics: the features of a real image set (and their mean and covariance), cached as npz
-files keyed by the data's identity (content fingerprint, split, resolution, channels), the extractor's
-identity (name and weights digest), the resize mode and the image count. ``--save-stats`` writes the same
+files keyed by the data's identity (a digest of its content, split, resolution, channels, count), the
+extractor's identity (name and weights digest), the resize mode and the version of the metric code
+(:data:`METRICS_VERSION`, raised whenever extraction, resizing or preprocessing changes what features an image
+gives, so old entries are not served). ``--save-stats`` writes the same
 file anywhere; ``--ref file.npz`` with such a file reuses it."""
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from ..fileio import atomic_write
 from .fid import stats_of
 
 STATS_FORMAT = "ganforge-stats"
+METRICS_VERSION = 2  # 2: content digests of the reference data in the key
 
 
 def cache_dir() -> pathlib.Path:
@@ -24,7 +27,7 @@ def cache_dir() -> pathlib.Path:
 
 
 def cache_key(source_identity: str, extractor_identity: str, resize: str) -> str:
-    text = json.dumps([source_identity, extractor_identity, resize])
+    text = json.dumps([source_identity, extractor_identity, resize, METRICS_VERSION])
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 

@@ -81,8 +81,10 @@ def compute_metrics(metrics: list[str], fake: dict, real: dict, extractor, fake_
                 raise GanforgeError(f"IS needs class probabilities; the extractor {extractor.name} gives none")
             out[protocol(m, n)] = inception_score(fake["logits"], seed=seed)
         elif m == "pr":
+            _enough_for_neighbours(m, 3, n, len(real["features"]))
             out[protocol(m, n)] = precision_recall(fake["features"], real["features"], k=3)
         elif m == "dc":
+            _enough_for_neighbours(m, 5, n, len(real["features"]))
             out[protocol(m, n)] = density_coverage(fake["features"], real["features"], k=5)
         elif m == "ifid":
             fl = _labels_in(fake_classes, real_classes, fake.get("labels"), "evaluated")
@@ -96,6 +98,12 @@ def compute_metrics(metrics: list[str], fake: dict, real: dict, extractor, fake_
             predicted = np.asarray(fake["logits"]).argmax(1)
             out[protocol(m, n)] = float((predicted == labels).mean())
     return out
+
+
+def _enough_for_neighbours(metric: str, k: int, n_fake: int, n_real: int) -> None:
+    if min(n_fake, n_real) <= k:
+        raise GanforgeError(f"{metric} compares each image with its {k} nearest neighbours: it needs more than {k} "
+                            f"images on each side (evaluated {n_fake}, reference {n_real})")
 
 
 def scalar(value) -> float:

@@ -9,13 +9,12 @@ import numpy as np
 
 from ..config import DataConfig
 from ..data import detect_kind
-from ..data.folder import IMAGE_SUFFIXES, image_header
 from ..distributed import SINGLE, Distributed
 from ..errors import GanforgeError
 from .cache import cached_features, is_stats_file, load_stats, save_stats
 from .evaluate import compute_metrics, parse_metrics
 from .features import extract, get_extractor, interleave_shards
-from .sources import Source, flat_folder_source, generator_source, native_shape, open_dataset
+from .sources import Source, generator_source, open_dataset, open_images
 
 DEFAULT_CLASSIFIER = "classifier:fashion-mnist"
 
@@ -30,33 +29,6 @@ def default_extractor(ref: str | None) -> str:
     return "inception"
 
 
-def open_images(spec: str, n: int | None, seed: int) -> Source:
-    """Evaluated images from a folder (flat, or one sub-folder per class), an npz (images + labels), or the
-    embedded data (``fashion-mnist:heldout``: real images, for the real-data baseline of a metric)."""
-    if detect_kind(spec) == "embedded":
-        return open_dataset(spec, native_shape(spec), n, seed)
-    path = pathlib.Path(spec).expanduser()
-    if not path.exists():
-        raise GanforgeError(f"{path} does not exist")
-    if path.is_dir():
-        subdirs = [p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")]
-        if not subdirs:
-            return flat_folder_source(path, n, seed)
-        first = next((f for d in sorted(subdirs) for f in sorted(d.rglob("*")) if f.suffix.lower() in IMAGE_SUFFIXES),
-                     None)
-        if first is None:
-            raise GanforgeError(f"{path}: its sub-folders hold no images")
-        (w, h), mode = image_header(first)
-        shape = (1 if mode in ("L", "I;16", "I", "1") else 3, h, w)
-    else:
-        shape = native_shape(str(path))
-        if shape is None:
-            raise GanforgeError(f"{path}: not an npz with an 'images' array")
-    if shape[1] != shape[2]:
-        raise GanforgeError(f"{spec}: images to evaluate must be square, found {shape[2]}x{shape[1]}")
-    return open_dataset(str(path), shape, n, seed)
-
-
 class Evaluator:
     """Holds the extractor and the reference features, so several evaluations (a truncation sweep, evaluation
     during training) extract the reference once.
@@ -67,7 +39,7 @@ class Evaluator:
     def __init__(self, ref: str, shape: tuple[int, int, int], metrics, extractor: str | None = None,
                  inception_weights=None, resize: str = "tf", device="cpu", seed: int = 0, use_cache: bool = True,
                  data_cfg: DataConfig | None = None, ref_n: int | None = None, batch_size: int = 100, notify=None,
-                 dist: Distributed = SINGLE):
+                 dist: Distributed = SINGLE, convert: bool = False):
         self.metrics = parse_metrics(metrics)
         self.seed, self.batch_size, self.dist = seed, batch_size, dist
         options = {"device": device}
@@ -76,9 +48,12 @@ class Evaluator:
             options.update(weights=inception_weights, resize=resize)
         self.extractor = get_extractor(spec, **options)
         self.ref_name = ref
-        dist.on_main(self._load_reference, ref, shape, data_cfg, ref_n, use_cache, notify)
+        dist.on_main(self._load_reference, ref, shape, data_cfg, ref_n, use_cache, notify, convert)
 
-    def _load_reference(self, ref, shape, data_cfg, ref_n, use_cache, notify) -> None:
+    def _load_reference(self, ref, shape, data_cfg, ref_n, use_cache, notify, convert) -> None:
+        """The reference's features: a statistics file as it is; the run's own data prepared by its data
+        settings (``data_cfg``); any other image set as it is, of the evaluated images' shape (or converted to it
+        with ``convert``)."""
         seed, batch_size = self.seed, self.batch_size
         if is_stats_file(ref):
             self.real, meta = load_stats(ref)
@@ -95,7 +70,10 @@ class Evaluator:
             self.real_classes = meta.get("class_names")
             self.n_ref = len(self.real["features"]) if self.real["features"] is not None else meta.get("n", "?")
             return
-        source = open_dataset(ref, shape, ref_n, seed, data_cfg=data_cfg)
+        if data_cfg is not None:
+            source = open_dataset(ref, shape, ref_n, seed, data_cfg=data_cfg, flag="--ref-n")
+        else:
+            source = open_images(ref, ref_n, seed, shape=shape, convert=convert, flag="--ref-n")
         self.real, hit = cached_features(source.identity, self.extractor.identity, self.extractor.resize,
                                          lambda: extract(self.extractor, source.batches(batch_size)), use_cache)
         if notify:
@@ -143,12 +121,13 @@ def parse_sweep(text: str) -> list[float]:
     return [round(start + i * step, 10) for i in range(count)]
 
 
-def fake_side(spec: str, n: int | None, seed: int, device: str = "cpu"):
-    """(generator, None) for a run or an export; (None, source) for a folder or an npz."""
+def fake_side(spec: str, n: int | None, seed: int, device: str = "cpu", precision: str = "fp32"):
+    """(generator, None) for a run or an export (sampling in ``precision``); (None, source) for a folder or an
+    npz."""
     path = pathlib.Path(spec).expanduser()
     if path.is_dir() and is_model_dir(path):
         from ..pretrained import load
-        return load(path, device=device), None
+        return load(path, device=device, precision=precision), None
     return None, open_images(spec, n, seed)
 
 

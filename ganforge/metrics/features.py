@@ -4,7 +4,6 @@ and ``classifier:<name or path>`` (a domain classifier; 128-d features, logits o
 """
 from __future__ import annotations
 
-import hashlib
 import pathlib
 from collections.abc import Callable, Iterable
 
@@ -12,18 +11,11 @@ import numpy as np
 import torch
 
 from ..errors import GanforgeError
+from .digest import file_digest
 from .classifier import load_classifier, to_input
 from .inception import RESIZE_MODES, find_weights, load_inception, prepare
 
 WEIGHTS_DIR = pathlib.Path(__file__).parent / "weights"
-
-
-def file_digest(path: pathlib.Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:16]
 
 
 class Extractor:

@@ -1,8 +1,10 @@
 """Where evaluated images come from: a generator (a run or an export), a dataset (embedded, image folder with
-class sub-folders, npz, CIFAR-10), or a flat folder of images. Each source yields uint8 batches with labels
-(or None) and has an ``identity`` string for the reference-statistics cache."""
+class sub-folders, npz, CIFAR-10, MNIST-format files), or a flat folder of images. Each source yields uint8
+batches with labels (or None) and has an ``identity`` string (a content digest, computed when first asked
+for) for the reference-statistics cache. Either side of ``ganforge eval`` may be any of them (:func:`open_images`)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import pathlib
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from ..data import detect_kind, load_dataset
 from ..data.embedded import NAME as EMBEDDED
 from ..data.folder import IMAGE_SUFFIXES, image_header, read_image
 from ..errors import GanforgeError
+from .digest import content_digest
 from ..sampling import generate, latents_for
 
 
@@ -25,8 +28,12 @@ class Source:
     shape: tuple[int, int, int]
     class_names: list[str] | None
     batches: object  # callable(batch_size) -> iterator of (uint8 [B, C, H, W], labels [B] or None)
-    identity: str = ""
+    identity_of: object = None  # callable() -> str, the identity; computed only when the cache asks for it
     extra: dict = field(default_factory=dict)
+
+    @functools.cached_property
+    def identity(self) -> str:
+        return self.identity_of() if self.identity_of is not None else ""
 
 
 def generator_source(G, n: int, truncation=None, seed: int = 0, rank: int = 0, world: int = 1) -> Source:
@@ -46,64 +53,132 @@ def generator_source(G, n: int, truncation=None, seed: int = 0, rank: int = 0, w
     return Source(f"{n} samples (truncation {truncation})", n, G.image_shape, G.class_names, batches)
 
 
-def _subset(n_available: int, n: int | None, seed: int, what: str) -> np.ndarray:
+def _subset(n_available: int, n: int | None, seed: int, what: str, flag: str = "--n") -> np.ndarray:
     if n is None or n == n_available:
         return np.arange(n_available)
     if n > n_available:
-        raise GanforgeError(f"{what} holds {n_available} images, fewer than the {n} asked for (--n)")
+        raise GanforgeError(f"{what} holds {n_available} images, fewer than the {n} asked for ({flag})")
     return np.sort(np.random.default_rng(seed).choice(n_available, n, replace=False))
 
 
-def dataset_source(dataset, n: int | None = None, seed: int = 0, identity: str = "") -> Source:
-    idx = _subset(len(dataset), n, seed, dataset.source)
+def dataset_source(dataset, n: int | None = None, seed: int = 0, identity=None, flag: str = "--n") -> Source:
+    """``identity``: a callable giving the dataset's identity (None: not cached)."""
+    idx = _subset(len(dataset), n, seed, dataset.source, flag)
 
     def batches(batch_size):
         for i in range(0, len(idx), batch_size):
             yield dataset.__getitems__(idx[i:i + batch_size].tolist())
 
     return Source(f"{dataset.source} ({len(idx)} images)", len(idx), tuple(dataset.image_shape),
-                  dataset.class_names, batches, identity=f"{identity}|n={len(idx)}|seed={seed}" if identity else "")
+                  dataset.class_names, batches,
+                  identity_of=(lambda: f"{identity()}|n={len(idx)}|seed={seed}") if identity else None)
 
 
-def flat_folder_source(root: pathlib.Path, n: int | None, seed: int) -> Source:
-    """A folder of generated images without class sub-folders: all images must share one size and mode."""
-    files = sorted(p for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+def flat_folder_source(root: pathlib.Path, n: int | None, seed: int, shape: tuple[int, int, int] | None = None,
+                       flag: str = "--n") -> Source:
+    """A folder of images without class sub-folders (no labels). All images share the first one's size and
+    mode, unless ``shape`` (C, H, W) says what to convert them to."""
+    files = sorted(p for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
+                   and not p.name.startswith("."))
     if not files:
         raise GanforgeError(f"{root}: holds no images (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
     (w, h), mode = image_header(files[0])
-    channels = 1 if mode in ("L", "I;16", "I", "1") else 3
-    if w != h:
-        raise GanforgeError(f"{files[0]}: images to evaluate must be square, this one is {w}x{h}")
-    idx = _subset(len(files), n, seed, str(root))
+    if shape is None:
+        if w != h:
+            raise GanforgeError(f"{files[0]}: images to evaluate must be square, this one is {w}x{h}")
+        shape = (1 if mode in GREY_MODES else 3, w, w)
+    channels, size = shape[0], shape[1]
+    convert = shape != (1 if mode in GREY_MODES else 3, h, w)
+    idx = _subset(len(files), n, seed, str(root), flag)
 
     def batches(batch_size):
         for i in range(0, len(idx), batch_size):
-            chunk = [files[j] for j in idx[i:i + batch_size]]
             arrays = []
-            for path in chunk:
-                size, _ = image_header(path)
-                if size != (w, h):
-                    raise GanforgeError(f"{path}: is {size[0]}x{size[1]}, but {files[0].name} is {w}x{h}; "
-                                        f"all images on one side must have the same size")
-                arrays.append(read_image(path, w, channels))
+            for path in (files[j] for j in idx[i:i + batch_size]):
+                if not convert:
+                    header = image_header(path)
+                    if header[0] != (w, h):
+                        raise GanforgeError(f"{path}: is {header[0][0]}x{header[0][1]}, but {files[0].name} is "
+                                            f"{w}x{h}; all images on one side must have the same size")
+                arrays.append(read_image(path, size, channels))
             yield torch.from_numpy(np.stack(arrays)), None
 
-    return Source(f"{root} ({len(idx)} images)", len(idx), (channels, w, w), None, batches)
+    return Source(f"{root} ({len(idx)} images)", len(idx), (channels, size, size), None, batches,
+                  identity_of=lambda: f"{data_identity(str(root))}|flat|{size}x{channels}|n={len(idx)}|seed={seed}")
+
+
+GREY_MODES = ("L", "LA", "I;16", "I", "1")
+
+
+def open_images(spec: str, n: int | None, seed: int, shape: tuple[int, int, int] | None = None,
+                convert: bool = False, flag: str = "--n") -> Source:
+    """An image set on either side of an evaluation: a flat folder, a folder of class folders, an npz, a CIFAR-10
+    or MNIST-format source, or the embedded data. ``shape`` (C, H, W): the shape the other side has; a set of
+    another shape is an error unless ``convert`` asks to resize and convert it."""
+    path = pathlib.Path(spec).expanduser()
+    if detect_kind(spec) == "folder":
+        images = sorted(p.name for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+                        and not p.name.startswith("."))
+        subdirs = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if images and subdirs:
+            raise GanforgeError(f"{path}: holds images in its root ({', '.join(images[:3])}{', ...' if len(images) > 3 else ''}) "
+                                f"and sub-folders ({', '.join(subdirs[:3])}{', ...' if len(subdirs) > 3 else ''}); "
+                                f"put every image in a class folder, or move the sub-folders out to evaluate a "
+                                f"flat folder")
+        if not subdirs:
+            own = flat_folder_source(path, n, seed, None, flag)
+            if shape is None or own.shape == tuple(shape):
+                return own
+            _mismatch(spec, own.shape, shape, convert)
+            return flat_folder_source(path, n, seed, tuple(shape), flag)
+        first = next((f for d in subdirs for f in sorted((path / d).rglob("*")) if f.suffix.lower() in IMAGE_SUFFIXES
+                      and f.is_file()), None)
+        if first is None:
+            raise GanforgeError(f"{path}: its sub-folders hold no images")
+        (w, h), mode = image_header(first)
+        native = (1 if mode in GREY_MODES else 3, h, w)
+    else:
+        native = native_shape(spec)
+    if shape is not None and native is not None and tuple(native) != tuple(shape):
+        _mismatch(spec, native, shape, convert)
+        native = tuple(shape)
+    if native is None:
+        native = tuple(shape) if shape is not None else None
+    if native is None or native[1] != native[2]:
+        raise GanforgeError(f"{spec}: images to evaluate must be square"
+                            + (f", found {native[2]}x{native[1]}" if native else ""))
+    return open_dataset(spec, native, n, seed, flag=flag, check=False)
+
+
+def _mismatch(spec: str, have, want, convert: bool) -> None:
+    if convert:
+        return
+    raise GanforgeError(f"{spec}: images are {have[2]}x{have[1]} with {have[0]} channel(s), but the evaluated "
+                        f"images are {want[2]}x{want[1]} with {want[0]}; both sides must match (--convert resizes "
+                        f"and converts the reference to the evaluated images)")
 
 
 def data_identity(spec: str) -> str:
-    """A fingerprint of a dataset's content (names, sizes, modification times)."""
+    """A fingerprint of a dataset's content: a digest of every byte (``digest.py``), so a rewritten file is
+    noticed even when its size and times were restored."""
     if spec == EMBEDDED or spec.startswith(EMBEDDED + ":"):
         from importlib import resources
         data = resources.files("ganforge.data").joinpath("fashion_mnist.npz").read_bytes()
         return f"{spec}#{hashlib.sha256(data).hexdigest()[:16]}"
-    path = pathlib.Path(spec).expanduser().resolve()
-    h = hashlib.sha256(str(path).encode())
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for p in files:
-        st = p.stat()
-        h.update(f"{p.relative_to(path) if p != path else p.name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return f"{path}#{h.hexdigest()[:16]}"
+    path = pathlib.Path(spec).expanduser()
+    if detect_kind(spec) == "idx":  # the pair of files read, whichever way the source names them
+        from ..data.idx import find_pair
+        pair = find_pair(path) if path.is_file() else None
+        parts = [content_digest(p) for p in pair] if pair else [content_digest(path)]
+        return f"idx#{'+'.join(parts)}"
+    return f"{path.name}#{content_digest(path, memo=digest_memo(path) if path.is_dir() else None)}"
+
+
+def digest_memo(folder: pathlib.Path) -> pathlib.Path:
+    """Where the file digests of ``folder`` are remembered: beside the statistics cache."""
+    from .cache import cache_dir
+    key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:24]
+    return cache_dir().parent / "digests" / f"{key}.json"
 
 
 def native_shape(spec: str) -> tuple[int, int, int] | None:
@@ -113,6 +188,10 @@ def native_shape(spec: str) -> tuple[int, int, int] | None:
         return (1, 32, 32)
     if kind == "cifar10":
         return (3, 32, 32)
+    if kind == "idx":
+        from ..data.idx import find_pair, read_idx
+        h, w = read_idx(find_pair(pathlib.Path(spec).expanduser())[0]).shape[1:]
+        return (1, 32, 32) if h == w == 28 else (1, h, w)  # 28 px is padded to 32
     if kind == "npz":
         with np.load(pathlib.Path(spec).expanduser(), allow_pickle=False) as f:
             shape = f["images"].shape if "images" in f.files else None
@@ -125,15 +204,16 @@ def native_shape(spec: str) -> tuple[int, int, int] | None:
 
 
 def open_dataset(spec: str, shape: tuple[int, int, int], n: int | None, seed: int, split: str = "train",
-                 data_cfg: DataConfig | None = None) -> Source:
-    """A dataset brought to ``shape``: image folders are resized; other sets must already have that shape,
-    unless ``data_cfg`` (the run's own data settings) says how to prepare them."""
-    if data_cfg is None:
+                 data_cfg: DataConfig | None = None, flag: str = "--n", check: bool = True) -> Source:
+    """A dataset brought to ``shape``: image folders are resized; other sets must already have that shape
+    (``check``), unless ``data_cfg`` (the run's own data settings) says how to prepare them."""
+    if data_cfg is None and check:
         native = native_shape(spec)
         if native is not None and tuple(native) != tuple(shape):
             raise GanforgeError(f"{spec}: images are {native[1]}x{native[2]} with {native[0]} channel(s), but the "
                                 f"images evaluated are {shape[1]}x{shape[2]} with {shape[0]}; both sides must match")
+    if data_cfg is None:
         data_cfg = DataConfig(source=spec, resolution=shape[1], channels=shape[0])
     dataset = load_dataset(data_cfg, split=split)
     cfg_key = f"{data_cfg.resolution}x{data_cfg.channels}"
-    return dataset_source(dataset, n, seed, identity=f"{data_identity(spec)}|{split}|{cfg_key}")
+    return dataset_source(dataset, n, seed, identity=lambda: f"{data_identity(spec)}|{split}|{cfg_key}", flag=flag)

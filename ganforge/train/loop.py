@@ -24,7 +24,6 @@ from torch.nn.parallel import DistributedDataParallel
 from ..config import Config
 from ..data.stream import BatchStream
 from ..distributed import SINGLE, Distributed
-from ..errors import GanforgeError
 from ..layers.conditioning import batch_norms
 from ..layers.cross_replica import convert_cross_replica, set_cross_replica
 from ..augment import diff_augment, parse_policy
@@ -33,27 +32,6 @@ from ..sampling import generate
 from .ema import EMA
 from .growth import Growth
 from .precision import Precision
-
-
-def _mps_available() -> bool:
-    return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
-
-
-def resolve_device(name: str) -> torch.device:
-    """'auto' -> cuda, else mps, else cpu; an explicit device must exist on this machine."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "mps" if _mps_available() else "cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise GanforgeError(f"device {name!r} is not a device name torch knows (try cpu, cuda, cuda:1, mps "
-                            f"or auto)") from None
-    if device.type == "cuda" and (not torch.cuda.is_available() or (device.index or 0) >= torch.cuda.device_count()):
-        raise GanforgeError(f"device {name!r} is not available here ({torch.cuda.device_count()} CUDA devices, torch "
-                            f"{torch.__version__}); use --device cpu or install a CUDA build of torch")
-    if device.type == "mps" and not _mps_available():
-        raise GanforgeError(f"device {name!r} is not available on this machine; use --device cpu")
-    return device
 
 
 def _skip(model) -> list:

@@ -2,15 +2,14 @@
 gradient scaler per optimizer. Weights, optimizer state, spectral-norm σ, losses and the EMA stay fp32."""
 from __future__ import annotations
 
-import contextlib
-
 import torch
 
-DTYPES = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+from ..device import DTYPES, autocast, resolve_precision
 
 
 class Precision:
     def __init__(self, name: str, device: torch.device):
+        name, _ = resolve_precision(name, device)
         self.name, self.device = name, device
         self.dtype = DTYPES[name]
         self.scalers = {}
@@ -18,9 +17,7 @@ class Precision:
             self.scalers = {"G": torch.amp.GradScaler(device.type), "D": torch.amp.GradScaler(device.type)}
 
     def autocast(self):
-        if self.dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(self.device.type, dtype=self.dtype)
+        return autocast(self.name, self.device)
 
     def backward(self, loss: torch.Tensor, which: str) -> None:
         scaler = self.scalers.get(which)

@@ -22,6 +22,7 @@ import yaml
 from .. import distributed, faults
 from ..config import RESUMABLE_KEYS, Config, ConfigError
 from ..data import load_dataset
+from ..device import resolve_device, resolve_precision
 from ..errors import GanforgeError
 from ..fileio import atomic_write_text
 from ..liveness import PeerLost, is_collective_failure
@@ -29,7 +30,7 @@ from ..models import build_discriminator, build_generator, parameter_count
 from .checkpoint import newest_valid_checkpoint, remove_stale_temporaries
 from .guard import check_free_space, checkpoint_bytes
 from .log import JsonlLog
-from .loop import Trainer, resolve_device
+from .loop import Trainer
 from .schedule import fit, quiet
 
 RUN_FILES = {"config.yaml", "log.jsonl", "samples", "checkpoints"}
@@ -93,9 +94,10 @@ def resume_mode(resume, cfg: Config) -> str:
     return modes[resume]
 
 
-def prepare_run_dir(out: pathlib.Path, cfg: Config, mode: str, force: bool) -> tuple[Config, bool]:
+def prepare_run_dir(out: pathlib.Path, cfg: Config, mode: str, force: bool, keep=frozenset()) -> tuple[Config, bool]:
     """Check the directory against the request (``mode`` from :func:`resume_mode`); returns the config to train
-    with and whether the run in ``out`` is continued."""
+    with and whether the run in ``out`` is continued. ``keep``: keys whose saved value a resumed run keeps,
+    whatever was asked (a precision chosen by 'auto')."""
     has_run = (out / "config.yaml").is_file()
     if mode == "auto" and force:
         raise GanforgeError("--resume auto continues the run in --out when there is one; --force replaces it: "
@@ -106,7 +108,7 @@ def prepare_run_dir(out: pathlib.Path, cfg: Config, mode: str, force: bool) -> t
             raise GanforgeError(f"--resume: {out} holds no run to resume (no config.yaml); use --resume auto to "
                                 f"start it when there is none, or drop --resume")
         saved = saved_config(out)
-        diff = differences(saved, cfg, ignore=RESUMABLE_KEYS | {"model.num_classes", "model.class_names"})
+        diff = differences(saved, cfg, ignore=RESUMABLE_KEYS | {"model.num_classes", "model.class_names"} | set(keep))
         if diff:
             raise GanforgeError(f"{flag}: {out} holds a different run; these settings differ: " + "; ".join(diff)
                                 + f". Only {', '.join(sorted(RESUMABLE_KEYS))} may change when resuming")
@@ -180,13 +182,14 @@ def train(cfg: Config, out, resume: bool | str | None = None, force: bool = Fals
 def _train(cfg: Config, out: pathlib.Path, resume: str, force: bool, show_progress: bool, notify,
            dist: distributed.Distributed, device) -> dict:
     dataset, cfg = load_bound_data(cfg, notify)
+    keep = choose_precision(cfg, device, notify)
     torch.manual_seed(cfg.train.seed)
     G, D = build_generator(cfg), build_discriminator(cfg)  # built under the run's seed, the same on every rank
 
     def claim_run_dir() -> tuple[Config, bool]:
         check_writable(out)
         check_free_space(out, checkpoint_bytes([G, D, G]))  # before --force deletes anything
-        run_cfg, resuming = prepare_run_dir(out, cfg, resume, force)
+        run_cfg, resuming = prepare_run_dir(out, cfg, resume, force, keep)
         if resuming:
             remove_stale_temporaries(out)
         else:
@@ -217,6 +220,16 @@ def _train(cfg: Config, out: pathlib.Path, resume: str, force: bool, show_progre
     return summary
 
 
+def choose_precision(cfg: Config, device, notify) -> set[str]:
+    """Resolve ``train.precision: auto`` for this device (in place, said to the user); returns the keys a
+    resumed run keeps from its saved config (the precision it chose when it started)."""
+    if cfg.train.precision != "auto":
+        return set()
+    cfg.train.precision, why = resolve_precision("auto", device)
+    notify(f"precision auto: {cfg.train.precision} ({why})")
+    return {"train.precision"}
+
+
 def resume_event(step: int, checkpoint: pathlib.Path | None, world: int) -> dict:
     """The log's record of a resume; under torchrun it counts the elastic restarts."""
     event = {"step": step, "event": "resumed", "from": checkpoint.name if checkpoint else None, "world_size": world}
@@ -238,6 +251,7 @@ def read_newest(out: pathlib.Path, notify) -> tuple[pathlib.Path | None, dict | 
 def _dry_run(cfg: Config, out: pathlib.Path, resume: bool, force: bool, notify) -> dict:
     """Resolve and check everything without writing; a config that fixes model.num_classes still reports its
     model sizes when the data cannot be read here."""
+    keep = choose_precision(cfg, resolve_device(cfg.train.device), notify)
     try:
         dataset, cfg = load_bound_data(cfg, notify)
         data_note = f"{len(dataset):,} training images"
@@ -247,6 +261,6 @@ def _dry_run(cfg: Config, out: pathlib.Path, resume: bool, force: bool, notify) 
         data_note = f"not checked ({e})"
     G, D = build_generator(cfg), build_discriminator(cfg)
     if resume == "true" or (resume == "auto" and (out / "config.yaml").is_file()):  # checks only: nothing deleted
-        prepare_run_dir(out, cfg, resume, force)
+        prepare_run_dir(out, cfg, resume, force, keep)
     return {"dry_run": True, "description": describe(cfg, G, D), "data": data_note,
             "g_params": parameter_count(G), "d_params": parameter_count(D)}

@@ -83,7 +83,7 @@ class Schedule:
                                        None if e.extractor == "auto" else e.extractor, e.inception_weights or None,
                                        device=self.trainer.device, seed=self.t.seed,
                                        data_cfg=cfg.data if ref == cfg.data.source else None, notify=self.notify,
-                                       dist=self.dist)
+                                       dist=self.dist, convert=True)  # another reference: at the run's size
         from ..metrics.evaluate import protocol, scalar
         result = self.evaluator.evaluate_generator(self.sampler(), e.n, e.truncation or None)
         values = {name: scalar(v) for name, v in result["metrics"].items()}

@@ -17,14 +17,17 @@ LOCAL = ("127.0.0.1", "localhost", "::1")
 
 
 def make_app(run, device: str = "cpu", max_images: int = 64, queue_size: int = 16, keep_files: int = 64,
-             keep_mb: float = 256):
+             keep_mb: float = 256, precision: str = "fp32"):
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     if importlib.util.find_spec("gradio") is None:
         raise GanforgeError("the web demo needs gradio: pip install 'ganforge[web]'")
     from ..pretrained import load
     from .app import build_app
     downloads = Downloads(keep_files, max(1, int(keep_mb * 2 ** 20)))
-    model = DemoModel(load(run, device=device), max_images=max_images, downloads=downloads)
+    G = load(run, device=device, precision=precision)
+    if precision == "auto":
+        print(f"ganforge serve: precision auto: {G.sample_precision}", file=sys.stderr)
+    model = DemoModel(G, max_images=max_images, downloads=downloads)
     app = build_app(model, title=f"ganforge · {run}")
     # one generation at a time; up to queue_size more wait, the rest are told the queue is full
     app.queue(max_size=queue_size, default_concurrency_limit=1)
@@ -32,12 +35,12 @@ def make_app(run, device: str = "cpu", max_images: int = 64, queue_size: int = 1
 
 
 def serve(run, host: str = "127.0.0.1", port: int = 7860, device: str = "cpu", max_images: int = 64,
-          queue_size: int = 16, keep_files: int = 64, keep_mb: float = 256) -> int:
+          queue_size: int = 16, keep_files: int = 64, keep_mb: float = 256, precision: str = "fp32") -> int:
     if not 1 <= port <= 65535:
         raise GanforgeError(f"--port {port}: expected 1 to 65535")
     if keep_mb <= 0:
         raise GanforgeError(f"--keep-mb {keep_mb}: expected a positive number of MiB")
-    app, model = make_app(run, device, max_images, queue_size, keep_files, keep_mb)
+    app, model = make_app(run, device, max_images, queue_size, keep_files, keep_mb, precision)
     if host not in LOCAL:
         print(f"ganforge serve: warning: binding {host} makes the demo reachable from other machines; it has no "
               f"authentication", file=sys.stderr)
