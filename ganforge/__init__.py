@@ -1,13 +1,14 @@
 """ganforge: class-conditional image synthesis with GANs (BigGAN and its family).
 
     import ganforge
-    G = ganforge.load("runs/demo")                       # the EMA generator of a run, or an export
+    G = ganforge.load("runs/demo")                       # a run, an export, or a Hub id such as org/name
     imgs = G.sample(classes=[3, 7], n=16, truncation=0.5, seed=1)   # [16, C, H, W] in [-1, 1]
 """
 from .config import Config, load_preset
 from .errors import GanforgeError
 from .models import build_discriminator, build_generator
-from .pretrained import load, save_pretrained
+from .hub import load
+from .pretrained import save_pretrained
 from .sampling import interpolation, sample, sample_latents
 from .train.run import train
 

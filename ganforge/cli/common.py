@@ -8,7 +8,7 @@ from ..errors import GanforgeError
 
 
 def load_model(args):
-    from ..pretrained import load
+    from ..hub import load
     G = load(args.run, device=args.device or "cpu", standing_stats=args.standing_stats, precision=args.precision)
     say_precision(args.precision, G)
     return G
@@ -70,7 +70,8 @@ def truncation_arg(text: str) -> float | None:
 
 def model_args(q) -> None:
     """The arguments of every command that loads a generator."""
-    q.add_argument("run", help="a run directory or an exported generator")
+    q.add_argument("run", help="a run directory, an exported generator, a pytorch-pretrained-BigGAN directory or a "
+                   "Hugging Face Hub id (org/name[@revision])")
     q.add_argument("--device", help="cpu (default), cuda, mps")
     q.add_argument("--truncation", type=truncation_arg, default=None, help="truncation threshold psi > 0 or none")
     q.add_argument("--standing-stats", type=int, default=None, help="standing-statistics passes (default: run's)")

@@ -124,10 +124,10 @@ def parse_sweep(text: str) -> list[float]:
 def fake_side(spec: str, n: int | None, seed: int, device: str = "cpu", precision: str = "fp32"):
     """(generator, None) for a run or an export (sampling in ``precision``); (None, source) for a folder or an
     npz."""
+    from ..hub import is_hub_id, load
     path = pathlib.Path(spec).expanduser()
-    if path.is_dir() and is_model_dir(path):
-        from ..pretrained import load
-        return load(path, device=device, precision=precision), None
+    if is_hub_id(spec) or (path.is_dir() and is_model_dir(path)):
+        return load(spec, device=device, precision=precision), None
     return None, open_images(spec, n, seed)
 
 
