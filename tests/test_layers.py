@@ -132,3 +132,33 @@ def test_spectral_norm_matches_torch_reference_in_training_mode():
     for _ in range(3):
         assert torch.allclose(ours(x), ref(x), atol=1e-5)
         assert torch.allclose(ours.u, ref.weight_u, atol=1e-6)
+
+
+@pytest.mark.parametrize("stats", ["batch", "truncation"])
+def test_conditional_bn_with_stored_statistics_folds_into_one_scale_and_shift(stats):
+    """Sampling: x·scale + shift equals BN(x)·(1 + gain) + bias; training keeps batch statistics."""
+    from ganforge.layers.conditioning import ConditionalBatchNorm2d
+    torch.manual_seed(0)
+    cbn = ConditionalBatchNorm2d(6, 5, bn_eps=1e-4, stats=stats, n_stats=3)
+    norm = cbn.bn
+    with torch.no_grad():
+        if stats == "batch":
+            norm.running_mean.normal_()
+            norm.running_var.uniform_(0.5, 2)
+        else:
+            norm.running_means.normal_()
+            norm.running_vars.uniform_(0.5, 2)
+            norm.truncation = 0.7  # a blend of two rows
+    x, c = torch.randn(4, 6, 5, 5).to(memory_format=torch.channels_last), torch.randn(4, 5)
+    cbn.eval()
+    with torch.no_grad():
+        want = norm(x) * (1 + cbn.gain(c))[:, :, None, None] + cbn.bias(c)[:, :, None, None]
+        got = cbn(x, c)
+    assert torch.allclose(got, want, atol=1e-6) and got.is_contiguous(memory_format=torch.channels_last)
+    if stats == "batch":
+        cbn.train()
+        cbn.gain.eval(), cbn.bias.eval()  # the same gain and bias in both calls below (no power-iteration step)
+        assert cbn.fixed_statistics() is None
+        out = cbn(x, c)
+        normalised = (out - cbn.bias(c)[:, :, None, None]) / (1 + cbn.gain(c))[:, :, None, None]
+        assert normalised.mean(dim=(0, 2, 3)).abs().max() < 1e-5  # batch statistics

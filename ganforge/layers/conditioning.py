@@ -94,9 +94,24 @@ class ConditionalBatchNorm2d(nn.Module):
             self.bias = ClassEmbedding(num_classes, num_features)
 
     def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        gain = (1 + self.gain(c)).to(x.dtype)[:, :, None, None]
-        bias = self.bias(c).to(x.dtype)[:, :, None, None]
-        return self.bn(x) * gain + bias
+        gain, bias = 1 + self.gain(c), self.bias(c)
+        fixed = self.fixed_statistics()
+        if fixed is not None:  # stored statistics (sampling): one pass over x, x · scale + shift
+            mean, var, eps = fixed
+            scale = gain.float() * torch.rsqrt(var.float() + eps)
+            shift = bias.float() - mean.float() * scale
+            return torch.addcmul(shift.to(x.dtype)[:, :, None, None], x, scale.to(x.dtype)[:, :, None, None])
+        return self.bn(x) * gain.to(x.dtype)[:, :, None, None] + bias.to(x.dtype)[:, :, None, None]
+
+    def fixed_statistics(self) -> tuple[torch.Tensor, torch.Tensor, float] | None:
+        """(mean, var, eps) when the norm uses stored statistics (eval mode, or truncation-indexed ones), so
+        normalisation and the class's gain and bias fold into one scale and shift; None in training."""
+        bn = self.bn
+        if isinstance(bn, TruncationIndexedNorm):
+            return (*bn.statistics(), bn.eps)
+        if not bn.training and bn.track_running_stats and bn.running_mean is not None:
+            return bn.running_mean, bn.running_var, bn.eps
+        return None
 
 
 def batch_norms(module: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:

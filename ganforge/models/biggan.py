@@ -50,8 +50,8 @@ class GBlock(nn.Module):
         self.conv_sc = SNConv2d(cin, cout, 1, sn_eps=sn_eps)
 
     def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        h = F.interpolate(F.relu(self.bn1(x, c)), scale_factor=2)
-        h = self.conv2(F.relu(self.bn2(self.conv1(h), c)))
+        h = F.interpolate(F.relu(self.bn1(x, c), inplace=True), scale_factor=2)  # fresh tensors: in place
+        h = self.conv2(F.relu(self.bn2(self.conv1(h), c), inplace=True))
         return h + F.interpolate(self.conv_sc(x), scale_factor=2)
 
 
@@ -139,7 +139,7 @@ def blocks_to_image(G: nn.Module, h: torch.Tensor, conds: list[torch.Tensor]) ->
         h = block(h, conds[k])
         if str(k) in G.attention:
             h = G.attention[str(k)](h)
-    return torch.tanh(G.output_conv(F.relu(G.output_bn(h))))
+    return torch.tanh(G.output_conv(F.relu(G.output_bn(h), inplace=True)))
 
 
 class Discriminator(nn.Module):

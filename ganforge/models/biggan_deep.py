@@ -42,11 +42,11 @@ class DeepGBlock(nn.Module):
                                                                                         sn_eps=m.sn_eps)
 
     def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        h = F.relu(self.bn2(self.conv1(F.relu(self.bn1(x, c))), c))
+        h = F.relu(self.bn2(self.conv1(F.relu(self.bn1(x, c), inplace=True)), c), inplace=True)  # fresh tensors
         if self.upsample:
             h = F.interpolate(h, scale_factor=2)
-        h = self.conv3(F.relu(self.bn3(self.conv2(h), c)))
-        h = self.conv4(F.relu(self.bn4(h, c)))
+        h = self.conv3(F.relu(self.bn3(self.conv2(h), c), inplace=True))
+        h = self.conv4(F.relu(self.bn4(h, c), inplace=True))
         x = x[:, :self.out_channels]
         return h + (F.interpolate(x, scale_factor=2) if self.upsample else x)
 
