@@ -210,7 +210,7 @@ def teardown(d: Distributed, failed: bool = False) -> None:
     """Leave the process group; after a failed collective it is abandoned (destroying it could wait on the
     peer that stopped)."""
     if d.heartbeat is not None:
-        d.heartbeat.stopped.set()
+        d.heartbeat.close()
     if d.enabled and dist.is_initialized() and not failed:
         dist.destroy_process_group()
 

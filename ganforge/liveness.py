@@ -37,24 +37,39 @@ class Heartbeat:
         self.prefix = f"ganforge/heartbeat/{attempt}"
         self.store, self.reader = _store_client(timeout=30), _store_client(timeout=30)
         self.count, self.stopped, self.calls = 0, threading.Event(), 0
+        self.thread = None
         if self.store is not None:
-            threading.Thread(target=self._beat, name="ganforge-heartbeat", daemon=True).start()
+            self.thread = threading.Thread(target=self._beat, name="ganforge-heartbeat", daemon=True)
+            self.thread.start()
 
     def _beat(self) -> None:
+        store = self.store
         while not self.stopped.is_set():
             self.count += 1
             try:
-                self.store.set(f"{self.prefix}/{self.rank}", str(self.count))
+                store.set(f"{self.prefix}/{self.rank}", str(self.count))
             except Exception:  # noqa: BLE001 - the store went away: nothing to report to any more
                 return
             self.stopped.wait(HEARTBEAT_S)
 
+    def close(self) -> None:
+        """Stop beating and let go of the store clients before the process exits (a store client torn down
+        while the thread is inside a call aborts the process)."""
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+            if self.thread.is_alive():
+                return  # stuck on a store that went away: leave the clients to the daemon thread
+        self.store = self.reader = None
+
     def mark_failed(self) -> None:
         """Tell the others this rank is leaving because a collective failed (so they do not blame it)."""
         self.stopped.set()
-        if self.store is not None:
+        if self.thread is not None:
+            self.thread.join(timeout=2)  # its last beat must not overwrite the mark
+        if self.reader is not None:
             try:
-                self.store.set(f"{self.prefix}/{self.rank}", "left")
+                self.reader.set(f"{self.prefix}/{self.rank}", "left")
             except Exception:  # noqa: BLE001
                 pass
 
