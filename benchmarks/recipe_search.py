@@ -1,0 +1,96 @@
+"""Recipe search for the demo preset: variants of fashion32-cpu trained for the same number of steps (or the
+same images), each evaluated on 10,000 samples in the domain classifier's space (fid, precision/recall,
+density/coverage, class accuracy) against the embedded training images.
+
+    python benchmarks/recipe_search.py --out runs/search [--only baseline,ema999] [--n 10000]
+
+Each variant's run and result (``OUT/NAME/result.json``) are kept, so an interrupted search continues where it
+stopped and the table (``OUT/results.md``) can be rebuilt from the results at any time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import time
+
+from ganforge.config import load_preset
+from ganforge.hub import load
+from ganforge.metrics.evaluate import scalar
+from ganforge.metrics.evaluator import Evaluator
+from ganforge.train.run import train
+
+# name: (overrides of fashion32-cpu, what it tests)
+VARIANTS = {
+    "baseline": ({}, "the preset: ch 8, batch 32, lr 2e-4 / 4e-4, EMA 0.99 from step 500"),
+    "ema999": ({"train.ema_decay": 0.999}, "a longer EMA horizon (1,000 steps)"),
+    "ema_from0": ({"train.ema_decay": 0.995, "train.ema_start": 0}, "EMA 0.995 from the start"),
+    "diffaug": ({"augment.diffaugment": "color,translation,cutout"}, "DiffAugment, all three ops"),
+    "translation": ({"augment.diffaugment": "translation"}, "DiffAugment translation only"),
+    "r1": ({"loss.r1": 0.1, "loss.r1_every": 4}, "lazy R1 (γ 0.1, every 4 D steps)"),
+    "lr_equal": ({"train.g_lr": 2e-4, "train.d_lr": 2e-4}, "equal learning rates"),
+    "lr_paper": ({"train.g_lr": 1e-4, "train.d_lr": 4e-4}, "the paper's TTUR, 1e-4 / 4e-4"),
+    "lr_high": ({"train.g_lr": 4e-4, "train.d_lr": 8e-4}, "twice the learning rates"),
+    "d2": ({"train.d_steps": 2, "train.steps": 1000}, "2 D steps per G step, half the G steps"),
+    "batch64": ({"train.batch_size": 64, "train.steps": 1000}, "batch 64, half the steps (same images)"),
+    "zbig": ({"model.dim_z": 128, "model.shared_dim": 32}, "dim_z 128: 32 per block instead of 16"),
+    "shared64": ({"model.shared_dim": 64}, "a 64-d shared class embedding"),
+    "wide": ({"model.ch": 12, "model.d_ch": 12}, "ch 12 (48 channels per block)"),
+}
+
+
+def run_variant(name: str, out: pathlib.Path, n: int) -> dict:
+    overrides, what = VARIANTS[name]
+    cfg = load_preset("fashion32-cpu")
+    cfg.set("train.sample_every", 0)
+    for key, value in overrides.items():
+        cfg.set(key, value)
+    started = time.perf_counter()
+    summary = train(cfg, out / name / "run", resume="auto", show_progress=False, notify=lambda m: None)
+    seconds = time.perf_counter() - started
+    G = load(out / name / "run")
+    ev = Evaluator("fashion-mnist", G.image_shape, ["fid", "pr", "dc", "acc"], data_cfg=G.config.data)
+    metrics = ev.evaluate_generator(G, n)["metrics"]
+    result = {"name": name, "what": what, "overrides": overrides, "steps": summary["steps"],
+              "train_seconds": seconds, "metrics": metrics}
+    (out / name / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def table(results: list[dict]) -> str:
+    lines = ["| variant | what | steps | train s | fid | precision | recall | density | coverage | acc |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        fid = next(v for k, v in r["metrics"].items() if k.startswith("fid"))
+        pr = next(v for k, v in r["metrics"].items() if k.startswith("pr"))
+        dc = next(v for k, v in r["metrics"].items() if k.startswith("dc"))
+        acc = next(v for k, v in r["metrics"].items() if k.startswith("acc"))
+        lines.append(f"| {r['name']} | {r['what']} | {r['steps']} | {r['train_seconds']:.0f} | {scalar(fid):.2f} | "
+                     f"{pr['precision']:.3f} | {pr['recall']:.3f} | {dc['density']:.3f} | {dc['coverage']:.3f} | "
+                     f"{scalar(acc):.3f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--only", help="comma-separated variant names (default: all)")
+    ap.add_argument("--n", type=int, default=10000, help="samples evaluated per variant")
+    args = ap.parse_args()
+    out = pathlib.Path(args.out)
+    names = args.only.split(",") if args.only else list(VARIANTS)
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown:
+        raise SystemExit(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
+    results = []
+    for name in names:
+        done = out / name / "result.json"
+        results.append(json.loads(done.read_text()) if done.is_file() else run_variant(name, out, args.n))
+        print(f"{name}: {json.dumps(results[-1]['metrics'])}", flush=True)
+    text = table(results)
+    (out / "results.md").write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
