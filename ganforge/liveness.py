@@ -2,8 +2,8 @@
 
 Each rank writes a beat count to the store from a daemon thread; a process that is killed or frozen (SIGSTOP)
 stops beating. A rank whose collective failed reads the beats to name the ranks that stopped answering, and
-ranks waiting while rank 0 works alone (a checkpoint, reference statistics) wait as long as rank 0 beats, not
-only up to the collective timeout. With NCCL, torch's watchdog ends a process whose collective timed out.
+ranks waiting while rank 0 works alone (a checkpoint, a sample sheet, reference statistics) wait as long as
+rank 0 beats, not only up to the collective timeout. With NCCL, torch's watchdog ends a process whose collective timed out.
 """
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ class Heartbeat:
             self.reader.set(f"{self.prefix}/main/{call}", "done")
 
     def wait_for_main(self, call: int, timeout: float) -> None:
-        """Wait, however long, while rank 0 works alone (a checkpoint, reference statistics) and keeps beating;
+        """Wait, however long, while rank 0 works alone (a checkpoint, a sheet, reference statistics) and beats;
         a rank 0 silent for ``timeout`` seconds is an error naming it."""
         if self.reader is None:
             return  # no store: the broadcast that follows waits up to the collective timeout

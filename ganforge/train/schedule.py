@@ -55,19 +55,22 @@ class Schedule:
         G = self.trainer.ema.model
         return with_standing_stats(G, self.t.standing_stats, seed=self.t.seed) if self.t.standing_stats else G
 
-    def write_sheet(self) -> pathlib.Path | None:
-        """The sample sheet of the current step (written by rank 0; other ranks return None)."""
-        if not self.dist.is_main:
-            return None
+    def write_sheet(self) -> pathlib.Path:
+        """The sample sheet of the current step: rank 0 draws and writes it while the others wait for it (as long
+        as it takes: a large model's sheet is no hang); every rank learns its path."""
+        self.last_sheet = self.dist.on_main(self._draw_sheet)
+        self.sheet_step = self.trainer.step
+        return self.last_sheet
+
+    def _draw_sheet(self) -> pathlib.Path:
         cfg, G = self.trainer.cfg, self.sampler()
         G0 = self.trainer.G
         names = [G0.class_names[c] if G0.conditional else "" for c in self.sheets.classes]
         sheet = labelled_sheet(self.sheets.images(G), names, scale=2 if cfg.data.resolution <= 64 else 1)
-        self.last_sheet = save_png(sheet, self.out / "samples" / f"step-{self.trainer.step:08d}.png")
-        self.sheet_step = self.trainer.step
+        path = save_png(sheet, self.out / "samples" / f"step-{self.trainer.step:08d}.png")
         if self.board:
             self.board.image(self.trainer.step, "samples", sheet)
-        return self.last_sheet
+        return path
 
     def state(self) -> dict:
         return {**self.trainer.state_dict(), "best": self.best}
