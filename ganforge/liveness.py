@@ -3,7 +3,8 @@
 Each rank writes a beat count to the store from a daemon thread; a process that is killed or frozen (SIGSTOP)
 stops beating. A rank whose collective failed reads the beats to name the ranks that stopped answering, and
 ranks waiting while rank 0 works alone (a checkpoint, a sample sheet, reference statistics) wait as long as
-rank 0 beats, not only up to the collective timeout. With NCCL, torch's watchdog ends a process whose collective timed out.
+rank 0 beats, not only up to the collective timeout. With NCCL, torch's watchdog ends a process whose
+collective timed out.
 """
 from __future__ import annotations
 
