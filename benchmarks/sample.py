@@ -72,7 +72,8 @@ def main() -> None:
                 return G(z[:b], y[:b], truncation=psi)
         return run
 
-    variants = {"pytorch-pretrained-biggan fp32": package(None), "pytorch-pretrained-biggan bf16": package(torch.bfloat16),
+    variants = {"pytorch-pretrained-biggan fp32": package(None),
+                "pytorch-pretrained-biggan bf16": package(torch.bfloat16),
                 "ganforge fp32": ours(None), "ganforge bf16": ours(torch.bfloat16)}
     difference = float((variants["ganforge fp32"](args.batch_size).float()
                         - variants["pytorch-pretrained-biggan fp32"](args.batch_size).float()).abs().max())

@@ -38,7 +38,8 @@ def parse(text: str) -> list[dict]:
             raise GanforgeError(f"{ENV}={text!r}: expected key=value pairs separated by ',' (e.g. at=step,step=3)") \
                 from None
         unknown = set(fault) - {"at", "step", "byte", "rank", "action", "once"}
-        if unknown or fault.get("at") not in POINTS or fault.get("action", "kill") not in ACTIONS or "step" not in fault:
+        action = fault.get("action", "kill")
+        if unknown or fault.get("at") not in POINTS or action not in ACTIONS or "step" not in fault:
             raise GanforgeError(f"{ENV}: fault {part!r} is not valid: 'at' one of {', '.join(POINTS)}, 'step' "
                                 f"required, 'action' kill, stop, term or int; other keys: byte, rank, once")
         try:

@@ -243,7 +243,8 @@ def test_either_side_may_be_any_image_set_and_mismatches_are_one_line(tmp_path):
     with pytest.raises(GanforgeError, match="fewer than the 500 asked for \\(--ref-n\\)"):
         Evaluator(str(tmp_path / "flat"), (1, 32, 32), "fid", "pixels", ref_n=500)
     with pytest.raises(GanforgeError, match="pr compares each image with its 3 nearest neighbours.*evaluated 3"):
-        Evaluator(str(tmp_path / "flat"), (1, 32, 32), "pr", "pixels").evaluate(open_images(str(tmp_path / "flat"), 3, 0))
+        Evaluator(str(tmp_path / "flat"), (1, 32, 32), "pr", "pixels").evaluate(
+            open_images(str(tmp_path / "flat"), 3, 0))
     flat_folder(tmp_path / "rgb", n=10, mode="RGB")
     with pytest.raises(GanforgeError, match="rgb: images are 32x32 with 3 channel.*32x32 with 1.*--convert"):
         Evaluator(str(tmp_path / "rgb"), (1, 32, 32), "fid", "pixels")

@@ -109,7 +109,8 @@ def test_resume_auto_starts_a_new_run_then_continues_it(tmp_path):
     cfg.train.steps = 3
     summary = train(cfg, tmp_path / "new", show_progress=False, notify=notes.append)
     assert summary["trained_steps"] == 1 and summary["resumed_from"].endswith("step-00000002.safetensors")
-    assert notes[-1] == f"--resume auto: continuing the run in {tmp_path / 'new'} from step-00000002.safetensors (step 2)"
+    assert notes[-1] == (f"--resume auto: continuing the run in {tmp_path / 'new'} from step-00000002.safetensors "
+                         f"(step 2)")
     assert train(cfg, tmp_path / "empty", resume=True, show_progress=False)["trained_steps"] == 1  # the API's flag
     other = tiny_train_config(steps=3)
     other.train.g_lr = 0.5

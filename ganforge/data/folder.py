@@ -20,15 +20,19 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".ti
 PRELOAD_BUDGET_BYTES = 2 * 1024 ** 3
 
 
+def some(names: list[str], k: int = 3) -> str:
+    """The first k names, and '...' when there are more (for messages)."""
+    return ", ".join(names[:k]) + (", ..." if len(names) > k else "")
+
+
 def scan_folder(root: pathlib.Path) -> tuple[list[pathlib.Path], np.ndarray, list[str]]:
     """Image files, their labels and the sorted class names; clear errors for empty layouts."""
     classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     loose = sorted(p.name for p in root.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
                    and not p.name.startswith("."))
     if classes and loose:
-        raise GanforgeError(f"{root}: holds images in its root ({', '.join(loose[:3])}{', ...' if len(loose) > 3 else ''})"
-                            f" next to class sub-folders ({', '.join(classes[:3])}{', ...' if len(classes) > 3 else ''})"
-                            f"; an image-folder dataset keeps every image in its class's folder")
+        raise GanforgeError(f"{root}: holds images in its root ({some(loose)}) next to class sub-folders "
+                            f"({some(classes)}); an image-folder dataset keeps every image in its class's folder")
     if not classes:
         raise GanforgeError(f"{root}: no class sub-folders found. An image-folder dataset holds one sub-folder per "
                             f"class (e.g. {root}/cat/001.png, {root}/dog/002.jpg)")

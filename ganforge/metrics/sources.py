@@ -15,7 +15,7 @@ import torch
 from ..config import DataConfig
 from ..data import detect_kind, load_dataset
 from ..data.embedded import NAME as EMBEDDED
-from ..data.folder import IMAGE_SUFFIXES, image_header, read_image
+from ..data.folder import IMAGE_SUFFIXES, image_header, read_image, some
 from ..errors import GanforgeError
 from .digest import content_digest
 from ..sampling import generate, latents_for
@@ -121,8 +121,7 @@ def open_images(spec: str, n: int | None, seed: int, shape: tuple[int, int, int]
                         and not p.name.startswith("."))
         subdirs = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
         if images and subdirs:
-            raise GanforgeError(f"{path}: holds images in its root ({', '.join(images[:3])}{', ...' if len(images) > 3 else ''}) "
-                                f"and sub-folders ({', '.join(subdirs[:3])}{', ...' if len(subdirs) > 3 else ''}); "
+            raise GanforgeError(f"{path}: holds images in its root ({some(images)}) and sub-folders ({some(subdirs)}); "
                                 f"put every image in a class folder, or move the sub-folders out to evaluate a "
                                 f"flat folder")
         if not subdirs:
