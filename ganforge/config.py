@@ -391,17 +391,3 @@ def parse_override(text: str) -> tuple[str, object]:
         value = raw
     return key.strip(), value
 
-
-def describe_keys() -> str:
-    """All keys with defaults and help, for `ganforge train --help-config`."""
-    lines = []
-    for sname, cls in SECTIONS.items():
-        for f in dataclasses.fields(cls):
-            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
-            allowed = ""
-            if f.metadata.get("choices"):
-                allowed = f" [{'|'.join(map(str, f.metadata['choices']))}]"
-            elif f.metadata.get("lo") is not None:
-                allowed = f" [{f.metadata['lo']}..{f.metadata['hi']}]"
-            lines.append(f"  {sname}.{f.name} = {default!r}{allowed}  {f.metadata.get('help', '')}")
-    return "\n".join(lines)

@@ -19,7 +19,7 @@ import tempfile
 
 from .errors import GanforgeError
 from .interop.convert import convert
-from .metrics.cache import cache_dir
+from .metrics.cache import cache_root
 from .metrics.digest import content_digest
 from .pretrained import CONFIG_JSON, WEIGHTS, load as load_model_dir
 
@@ -77,7 +77,7 @@ def _is_hf_layout(path: pathlib.Path) -> bool:
 
 def _converted(snapshot: pathlib.Path, key: str) -> pathlib.Path:
     """The ganforge export of a pytorch-pretrained-BigGAN directory, converted once into ganforge's cache."""
-    target = cache_dir().parent / "hub" / key
+    target = cache_root() / "hub" / key
     if _is_export(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

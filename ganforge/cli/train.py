@@ -1,9 +1,26 @@
 """``ganforge train``."""
 from __future__ import annotations
 
-from ..config import Config, describe_keys, load_config_file, load_preset, parse_override, preset_names
+import dataclasses
+
+from ..config import SECTIONS, Config, load_config_file, load_preset, parse_override, preset_names
 from ..distributed import main_process
 from ..errors import GanforgeError
+
+
+def describe_keys() -> str:
+    """Every config key with its default, allowed values and help (`ganforge train --list-keys`)."""
+    lines = []
+    for sname, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+            allowed = ""
+            if f.metadata.get("choices"):
+                allowed = f" [{'|'.join(map(str, f.metadata['choices']))}]"
+            elif f.metadata.get("lo") is not None:
+                allowed = f" [{f.metadata['lo']}..{f.metadata['hi']}]"
+            lines.append(f"  {sname}.{f.name} = {default!r}{allowed}  {f.metadata.get('help', '')}")
+    return "\n".join(lines)
 
 
 def _train(args) -> int:

@@ -21,9 +21,14 @@ STATS_FORMAT = "ganforge-stats"
 METRICS_VERSION = 2  # 2: content digests of the reference data in the key
 
 
-def cache_dir() -> pathlib.Path:
+def cache_root() -> pathlib.Path:
+    """ganforge's cache (``GANFORGE_CACHE``, else ``$XDG_CACHE_HOME/ganforge``): stats/, digests/, hub/."""
     root = os.environ.get("GANFORGE_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "ganforge")
-    return pathlib.Path(root).expanduser() / "stats"
+    return pathlib.Path(root).expanduser()
+
+
+def cache_dir() -> pathlib.Path:
+    return cache_root() / "stats"
 
 
 def cache_key(source_identity: str, extractor_identity: str, resize: str) -> str:

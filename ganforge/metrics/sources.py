@@ -17,6 +17,7 @@ from ..data import detect_kind, load_dataset
 from ..data.embedded import NAME as EMBEDDED
 from ..data.folder import IMAGE_SUFFIXES, image_header, read_image, some
 from ..errors import GanforgeError
+from .cache import cache_root
 from .digest import content_digest
 from ..sampling import generate, latents_for
 
@@ -175,9 +176,8 @@ def data_identity(spec: str) -> str:
 
 def digest_memo(folder: pathlib.Path) -> pathlib.Path:
     """Where the file digests of ``folder`` are remembered: beside the statistics cache."""
-    from .cache import cache_dir
     key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:24]
-    return cache_dir().parent / "digests" / f"{key}.json"
+    return cache_root() / "digests" / f"{key}.json"
 
 
 def native_shape(spec: str) -> tuple[int, int, int] | None:
