@@ -14,8 +14,8 @@ from ganforge.data import load_dataset
 from ganforge.metrics.evaluator import Evaluator
 from ganforge.models import build_discriminator, build_generator, parameter_count
 from ganforge.pretrained import load
-from ganforge.train.loop import Trainer
-from ganforge.train.run import bind_data, train
+from ganforge.training.loop import Trainer
+from ganforge.training.run import bind_data, train
 
 
 def _time_steps(trainer: Trainer, steps: int) -> float:
@@ -60,6 +60,6 @@ def train_for_budget(cfg, budget: float, out) -> dict:
 def evaluate_run(out, n: int) -> tuple[object, dict, int]:
     """(the run's EMA generator, fid and acc on n samples in the domain classifier's space, D's parameters)."""
     G = load(out)
-    ev = Evaluator("fashion-mnist", G.image_shape, ["fid", "acc"], data_cfg=G.config.data)
+    ev = Evaluator("fashion-mnist", G.image_shape, ["fid", "acc"], data_cfg=G.run_config.data)
     metrics = ev.evaluate_generator(G, n)["metrics"]
-    return G, metrics, parameter_count(build_discriminator(G.config))
+    return G, metrics, parameter_count(build_discriminator(G.spec))

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from budget import evaluate_run, train_for_budget
 from ganforge.config import load_preset
 from ganforge.models import parameter_count
-from ganforge.sampling import generate
+from ganforge.sampling import render
 from ganforge.viz import labelled_sheet
 
 CLASSIC = {"train.beta1": 0.5, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "loss.name": "bce", "train.ema_start": 0}
@@ -77,7 +77,7 @@ def main() -> None:
             rows.append((family, parameter_count(G), d_params, summary["gflop_per_image"],
                          summary["seconds"] / summary["steps"], summary["steps"], fid, acc if G.conditional else None))
             z = torch.randn(50, G.dim_z, generator=torch.Generator().manual_seed(0))
-            images = generate(G, z, torch.arange(10).repeat_interleave(5)).view(10, 5, *G.image_shape)
+            images = render(G, z, torch.arange(10).repeat_interleave(5)).view(10, 5, *G.image_shape)
             labels = G.class_names if G.conditional else [""] * 10
             sheets.append(titled(labelled_sheet(images, labels, scale=2), family))
             print(f"done: {family} ({summary['steps']} steps, fid {fid:.2f})", flush=True)

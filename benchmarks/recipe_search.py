@@ -16,9 +16,8 @@ import time
 
 from ganforge.config import load_preset
 from ganforge.hub import load
-from ganforge.metrics.evaluate import scalar
 from ganforge.metrics.evaluator import Evaluator
-from ganforge.train.run import train
+from ganforge.training.run import train
 
 # name: (overrides of fashion32-cpu, what it tests)
 VARIANTS = {
@@ -49,7 +48,7 @@ def run_variant(name: str, out: pathlib.Path, n: int) -> dict:
     summary = train(cfg, out / name / "run", resume="auto", show_progress=False, notify=lambda m: None)
     seconds = time.perf_counter() - started
     G = load(out / name / "run")
-    ev = Evaluator("fashion-mnist", G.image_shape, ["fid", "pr", "dc", "acc"], data_cfg=G.config.data)
+    ev = Evaluator("fashion-mnist", G.image_shape, ["fid", "pr", "dc", "acc"], data_cfg=G.run_config.data)
     metrics = ev.evaluate_generator(G, n)["metrics"]
     result = {"name": name, "what": what, "overrides": overrides, "steps": summary["steps"],
               "train_seconds": seconds, "metrics": metrics}
@@ -65,9 +64,9 @@ def table(results: list[dict]) -> str:
         pr = next(v for k, v in r["metrics"].items() if k.startswith("pr"))
         dc = next(v for k, v in r["metrics"].items() if k.startswith("dc"))
         acc = next(v for k, v in r["metrics"].items() if k.startswith("acc"))
-        lines.append(f"| {r['name']} | {r['what']} | {r['steps']} | {r['train_seconds']:.0f} | {scalar(fid):.2f} | "
+        lines.append(f"| {r['name']} | {r['what']} | {r['steps']} | {r['train_seconds']:.0f} | {float(fid):.2f} | "
                      f"{pr['precision']:.3f} | {pr['recall']:.3f} | {dc['density']:.3f} | {dc['coverage']:.3f} | "
-                     f"{scalar(acc):.3f} |")
+                     f"{float(acc):.3f} |")
     return "\n".join(lines)
 
 

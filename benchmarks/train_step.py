@@ -2,7 +2,7 @@
 achieved GFLOP/s and peak memory for each variant, with the ratio to the first (fp32 eager) — the same as
 ``ganforge bench train``.
 
-    python benchmarks/train_step.py --preset fashion32-cpu [--precision fp32,bf16] [--channels-last] [--compile]
+    python benchmarks/train_step.py --preset fashion32-cpu [--precision fp32,bf16] [--channels-last]
                                     [--steps 10] [--set KEY=VALUE ...]
 
 Images per second counts the real images the discriminator sees per step (batch x accumulate x d_steps).

@@ -45,7 +45,7 @@ def conditioning_shares(G, n: int = 512) -> list[tuple[str, float, float]]:
             W = part.normalized_weight()
             dim_e, dim_z = e.shape[1], W.shape[1] - e.shape[1]
             # BigGAN reads [e(y), z_i]; BigGAN-deep reads [z, e(y)]
-            W_e, W_z = (W[:, dim_z:], W[:, :dim_z]) if G.config.model.name == "biggan_deep" else \
+            W_e, W_z = (W[:, dim_z:], W[:, :dim_z]) if G.spec.model.name == "biggan_deep" else \
                 (W[:, :dim_e], W[:, dim_e:])
             z = torch.randn(n, dim_z, generator=gen)
             ratios.append(float((z @ W_z.t()).norm(dim=1).mean() / (e @ W_e.t()).norm(dim=1).mean()))
@@ -62,8 +62,8 @@ def main() -> None:
     extractor = get_extractor("classifier:fashion-mnist")
     k = G.num_classes
     fake = extract(extractor, generator_source(G, args.per_class * k, seed=1).batches(200))
-    real_set = load_dataset(DataConfig(source=G.config.data.source, resolution=G.config.data.resolution,
-                                       channels=G.config.data.channels))
+    real_set = load_dataset(DataConfig(source=G.run_config.data.source, resolution=G.spec.resolution,
+                                       channels=G.spec.channels))
     real = extract(extractor, dataset_source(real_set).batches(500))
     print(f"{args.run}: {args.per_class} generated images per class vs the training images, classifier:fashion-mnist")
     print("\n| class | spread generated | spread real | ratio | precision | recall | density | coverage |")

@@ -5,23 +5,37 @@ Each op draws its parameters per image from a ``torch.Generator`` on the CPU (th
 reproducible and resumable); the same op with the same draws gives the same result on real and fake images.
 In a data-parallel run every rank draws for the whole global batch and keeps its slice, as for the latents.
 Ops follow the paper's: brightness ±0.5, saturation ×[0, 2], contrast ×[0.5, 1.5]; translation by up to 1/8
-of the size with zero fill; cutout of a zeroed square of half the size.
+of the size with zero fill; cutout of a zeroed square of half the size. An op may instead reach each image with
+a probability p, fixed or adapted during training (``loss/objective.py``: ADA's heuristic applied to these ops,
+not ADA's own pipeline of geometric and colour transforms).
 """
 from __future__ import annotations
+
+from typing import Callable
 
 import torch
 
 from .errors import GanforgeError
 
-OPS = ("color", "translation", "cutout")
+# name -> op(x, draws) -> x; an op draws its per-image parameters from ``draws`` (one call per parameter)
+AUGMENT_OPS: dict[str, Callable] = {}
+
+
+def augment_op(name: str):
+    """Register a DiffAugment op under ``name`` (usable in ``augment.diffaugment``)."""
+    def register(fn: Callable) -> Callable:
+        AUGMENT_OPS[name] = fn
+        return fn
+    return register
 
 
 def parse_policy(text: str) -> list[str]:
     """'color,translation,cutout' -> ['color', 'translation', 'cutout'] ('' -> [])."""
     ops = [op.strip() for op in text.split(",") if op.strip()]
-    unknown = [op for op in ops if op not in OPS]
+    unknown = [op for op in ops if op not in AUGMENT_OPS]
     if unknown:
-        raise GanforgeError(f"DiffAugment op {unknown[0]!r} is unknown; choose from {', '.join(OPS)} (comma-separated)")
+        raise GanforgeError(f"DiffAugment op {unknown[0]!r} is unknown; choose from {', '.join(AUGMENT_OPS)} "
+                            f"(comma-separated)")
     return ops
 
 
@@ -39,6 +53,7 @@ class Draws:
         return torch.randint(low, high, (self.total,), generator=self.gen)[self.part].to(device)
 
 
+@augment_op("color")
 def color(x: torch.Tensor, draws: Draws) -> torch.Tensor:
     x = x + (draws.uniform(x) - 0.5)
     mean = x.mean(dim=1, keepdim=True)
@@ -47,6 +62,7 @@ def color(x: torch.Tensor, draws: Draws) -> torch.Tensor:
     return (x - mean) * (draws.uniform(x) + 0.5) + mean
 
 
+@augment_op("translation")
 def translation(x: torch.Tensor, draws: Draws, ratio: float = 0.125) -> torch.Tensor:
     n, _, h, w = x.shape
     sh, sw = int(h * ratio + 0.5), int(w * ratio + 0.5)
@@ -59,6 +75,7 @@ def translation(x: torch.Tensor, draws: Draws, ratio: float = 0.125) -> torch.Te
     return moved * inside.to(x.dtype)
 
 
+@augment_op("cutout")
 def cutout(x: torch.Tensor, draws: Draws, ratio: float = 0.5) -> torch.Tensor:
     _, _, h, w = x.shape
     ch, cw = int(h * ratio + 0.5), int(w * ratio + 0.5)
@@ -71,14 +88,16 @@ def cutout(x: torch.Tensor, draws: Draws, ratio: float = 0.5) -> torch.Tensor:
     return x * (~hole).unsqueeze(1).to(x.dtype)
 
 
-FUNCTIONS = {"color": color, "translation": translation, "cutout": cutout}
-
-
 def diff_augment(x: torch.Tensor, ops: list[str], gen: torch.Generator, total: int | None = None,
-                 part: slice = slice(None)) -> torch.Tensor:
+                 part: slice = slice(None), p: float | None = None) -> torch.Tensor:
     """Apply ``ops`` in order to the batch ``x`` [B, C, H, W] (the ``part`` of a batch of ``total``);
-    differentiable in ``x``."""
+    differentiable in ``x``. With ``p``, each op reaches each image with probability p (one more draw per op;
+    the op's own draws are made either way, so the random stream does not depend on p)."""
     draws = Draws(gen, len(x) if total is None else total, part)
     for op in ops:
-        x = FUNCTIONS[op](x, draws)
+        if p is None:
+            x = AUGMENT_OPS[op](x, draws)
+        else:
+            apply = draws.uniform(x) < p
+            x = torch.where(apply, AUGMENT_OPS[op](x, draws), x)
     return x

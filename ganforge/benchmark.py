@@ -1,6 +1,6 @@
-"""Training-step benchmark over variants (precision × memory layout × torch.compile), measured in one process:
+"""Training-step benchmark over variants (precision × memory layout), measured in one process:
 seconds per step, real images per second, GFLOP per step (torch's flop counter), achieved GFLOP/s, peak
-memory, and the ratio to the first variant (the fp32 eager baseline)."""
+memory, and the ratio to the first variant (the fp32 baseline)."""
 from __future__ import annotations
 
 import copy
@@ -19,27 +19,25 @@ from .data import load_dataset
 from .errors import GanforgeError
 from .models import build_discriminator, build_generator
 from .device import resolve_device
-from .train.loop import Trainer
-from .train.run import bind_data
+from .training.loop import Trainer
+from .training.run import bind_data
 
 
 @dataclass
 class Variant:
     precision: str
     channels_last: bool
-    compile: bool
 
     @property
     def name(self) -> str:
-        return " ".join([self.precision, "channels-last" if self.channels_last else "NCHW"]
-                        + (["compile"] if self.compile else []))
+        return f"{self.precision} {'channels-last' if self.channels_last else 'NCHW'}"
 
 
-def variants(precisions: list[str], channels_last: list[bool], compile_: list[bool]) -> list[Variant]:
+def variants(precisions: list[str], channels_last: list[bool]) -> list[Variant]:
     for p in precisions:
         if p not in ("fp32", "bf16", "fp16"):
             raise GanforgeError(f"--precision {p!r}: expected fp32, bf16 or fp16 (comma-separated)")
-    return [Variant(p, c, k) for k, c, p in itertools.product(compile_, channels_last, precisions)]
+    return [Variant(p, c) for c, p in itertools.product(channels_last, precisions)]
 
 
 def machine(device: torch.device) -> str:
@@ -74,8 +72,6 @@ def measure(cfg: Config, variant: Variant, steps: int, warmup: int = 2) -> dict:
     with FlopCounterMode(display=False) as counter:
         trainer.train_step()
     gflop = counter.get_total_flops() / 1e9
-    if variant.compile:
-        trainer.compile()
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     t0 = time.perf_counter()

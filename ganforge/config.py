@@ -1,11 +1,13 @@
 """Typed run configuration: dataclasses, YAML/JSON io, presets, dotted overrides and validation.
 
-A run is described by one :class:`Config` with four sections (data, model, loss, train). Every field
-carries its allowed range or choices, so a bad value fails with a message that says what is allowed,
-and an unknown key fails with the list of valid keys.
+A run is described by one :class:`Config` with seven sections (data, model, loss, augment, growth, train, eval).
+Every field carries its allowed range or choices, so a bad value fails with a message that says what is
+allowed, and an unknown key fails with the list of valid keys. The networks are built from the model section
+and the image geometry alone (:meth:`Config.model_spec`).
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import math
@@ -15,11 +17,13 @@ from importlib import resources
 
 import yaml
 
-from .errors import GanforgeError
-
-
-class ConfigError(GanforgeError):
-    pass
+from .augment import AUGMENT_OPS, parse_policy
+from .checks import listed, number
+from .errors import ConfigError, GanforgeError
+from .metrics.registry import METRICS, parse_metrics
+from .models.options import check_family_options
+from .models.registry import FAMILIES
+from .models.spec import ModelSpec
 
 
 def _f(default, help: str, lo=None, hi=None, choices=None, item=int):
@@ -47,9 +51,8 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    name: str = _f("biggan", "model family: biggan, biggan_deep, or the classic vanilla (MLP, unconditional), cgan "
-                   "(MLP, label concatenated), dcgan, progan (progressive growing), lapgan (Laplacian pyramid)",
-                   choices=["biggan", "biggan_deep", "vanilla", "cgan", "dcgan", "progan", "lapgan"])
+    name: str = _f("biggan", "model family: " + ", ".join(f"{n} ({f.summary})" for n, f in FAMILIES.items()),
+                   choices=FAMILIES)  # the live registry: a family registered later is a valid choice
     conditional: bool = _f(True, "dcgan: condition G and D on the class (label embedding concatenated); BigGAN "
                            "and cgan always are, vanilla never")
     mbstd_group: int = _f(0, "dcgan, progan: minibatch-stddev map before D's last layer, group size (0 = off; "
@@ -87,11 +90,18 @@ class ModelConfig:
 
 @dataclass
 class LossConfig:
-    name: str = _f("hinge", "adversarial loss: hinge, bce (non-saturating), minimax, wasserstein, ls (least squares)",
-                   choices=["hinge", "bce", "minimax", "wasserstein", "ls"])
+    name: str = _f("hinge", "adversarial loss: hinge, bce (non-saturating), minimax, wasserstein, ls (least squares), "
+                   "rpgan (relativistic pairing, R3GAN: softplus of D(G(z)) − D(x) over paired real and fake images)",
+                   choices=["hinge", "bce", "minimax", "wasserstein", "ls", "rpgan"])
     gp: float = _f(0.0, "WGAN-GP weight λ (paper: 10; 0 = off)", lo=0.0, hi=1e6)
     r1: float = _f(0.0, "R1 penalty weight γ on real images (adds γ/2·E‖∇D(x)‖²; 0 = off)", lo=0.0, hi=1e6)
-    r1_every: int = _f(1, "apply R1 every N discriminator updates, weighted ×N (lazy regularisation)", lo=1, hi=1000)
+    r2: float = _f(0.0, "R2 penalty weight γ on generated images (adds γ/2·E‖∇D(G(z))‖²; R3GAN: with R1 at the same "
+                   "γ; 0 = off)", lo=0.0, hi=1e6)
+    r1_every: int = _f(1, "apply R1 and R2 every N discriminator updates, weighted ×N (lazy regularisation)", lo=1,
+                       hi=1000)
+    lecam: float = _f(0.0, "LeCam weight λ (Tseng et al. 2021): λ·(E(D(x) − α_F)² + E(D(G(z)) − α_R)²), α_R, α_F "
+                      "moving averages of D's mean real and fake scores (0 = off)", lo=0.0, hi=1e6)
+    lecam_decay: float = _f(0.99, "decay of LeCam's moving averages", lo=0.0, hi=1.0)
     feature_matching: float = _f(0.0, "weight of feature matching added to G's loss: ‖E f(x) − E f(G(z))‖² on the "
                                  "features D's last layer reads (classic family)", lo=0.0, hi=1e6)
     drift: float = _f(0.0, "drift penalty ε·E[D(x)²] keeping critic scores near 0 (ProGAN: 0.001; wasserstein only)",
@@ -112,8 +122,15 @@ class GrowthConfig:
 
 @dataclass
 class AugmentConfig:
-    diffaugment: str = _f("", "DiffAugment ops applied to every image D sees, comma-separated: color, translation, "
-                          "cutout (empty = off)")
+    diffaugment: str = _f("", "DiffAugment ops applied to every image D sees, comma-separated: "
+                          + ", ".join(AUGMENT_OPS) + " (empty = off)")
+    p: float = _f(1.0, "probability that each op is applied to an image (drawn per image and op); with ada_target, "
+                  "the starting probability", lo=0.0, hi=1.0)
+    ada_target: float = _f(0.0, "adapt p to D's overfitting (ADA's heuristic on DiffAugment's ops): raise p while "
+                           "r = E[sign(D(x_real))] is above this target, lower it below (ADA: 0.6; 0 = fixed p)",
+                           lo=0.0, hi=1.0)
+    ada_interval: int = _f(4, "discriminator batches between adjustments of p", lo=1, hi=10**6)
+    ada_images: int = _f(500_000, "real images over which p can move from 0 to 1", lo=1, hi=10**10)
 
 
 @dataclass
@@ -164,7 +181,7 @@ class TrainConfig:
 @dataclass
 class EvalConfig:
     every: int = _f(0, "steps between evaluations during training (0 = never)", lo=0, hi=10**9)
-    metrics: list = _f(["fid"], "metrics computed during training: fid, kid, is, pr, dc, ifid, acc", item=str)
+    metrics: list = _f(["fid"], "metrics computed during training: " + ", ".join(METRICS), item=str)
     n: int = _f(2000, "generated images per evaluation during training", lo=2, hi=10**7)
     extractor: str = _f("auto", "'auto' (the Fashion-MNIST classifier on that data, else inception), 'inception' "
                         "or 'classifier:NAME_OR_PATH'")
@@ -238,6 +255,10 @@ class Config:
         section_name, _, key = dotted.partition(".")
         return getattr(getattr(self, section_name), key)
 
+    def model_spec(self) -> ModelSpec:
+        """What builds G and D: the model section and the image geometry (a copy)."""
+        return ModelSpec(copy.deepcopy(self.model), self.data.resolution, self.data.channels)
+
     def flat(self) -> dict:
         return {f"{s}.{k}": v for s, sec in self.to_dict().items() for k, v in sec.items()}
 
@@ -259,7 +280,6 @@ class Config:
                     raise ConfigError(f"model.{key} holds {r}; attention resolutions must be powers of two "
                                       f"between 4 and data.resolution={res}")
         self._validate_options()
-        from .metrics.evaluate import parse_metrics
         try:
             parse_metrics(self.eval.metrics)
         except GanforgeError as e:
@@ -274,7 +294,6 @@ class Config:
 
     def _validate_options(self) -> None:
         loss = self.loss
-        from .models.options import check_family_options
         check_family_options(self)
         if loss.gp and loss.r1:
             raise ConfigError(f"loss.gp={loss.gp} and loss.r1={loss.r1}: choose one gradient penalty (WGAN-GP on "
@@ -282,9 +301,17 @@ class Config:
         if loss.drift and loss.name != "wasserstein":
             raise ConfigError(f"loss.drift={loss.drift} keeps an unbounded Wasserstein critic's scores near 0; with "
                               f"loss.name={loss.name} it has no purpose (use loss.name=wasserstein or drift 0)")
-        if loss.r1_every > 1 and not loss.r1:
-            raise ConfigError(f"loss.r1_every={loss.r1_every} has no effect without loss.r1 > 0")
-        from .augment import parse_policy
+        if loss.r1_every > 1 and not (loss.r1 or loss.r2):
+            raise ConfigError(f"loss.r1_every={loss.r1_every} has no effect without loss.r1 or loss.r2 > 0")
+        if loss.gp and loss.r2:
+            raise ConfigError(f"loss.gp={loss.gp} and loss.r2={loss.r2}: choose WGAN-GP or the zero-centred R1/R2")
+        if loss.feature_matching and loss.name == "rpgan":
+            raise ConfigError("loss.feature_matching adds a term to a per-sample G loss; loss.name=rpgan pairs real "
+                              "and fake images (use one or the other)")
+        a = self.augment
+        if (a.p < 1 or a.ada_target) and not a.diffaugment.strip():
+            raise ConfigError(f"augment.p={a.p} / augment.ada_target={a.ada_target} choose how often DiffAugment's ops "
+                              f"apply: set augment.diffaugment (e.g. translation,color)")
         try:
             parse_policy(self.augment.diffaugment)
         except GanforgeError as e:
@@ -292,7 +319,7 @@ class Config:
 
 
 def _coerce(f: dataclasses.Field, value, dotted: str, origin: str):
-    """Convert a YAML/CLI value to the field's type and check its range."""
+    """Convert a YAML/CLI value to the field's type and check its range or choices."""
     kind = f.type  # a string under postponed annotations
     meta = f.metadata
     bad = lambda what: ConfigError(f"{origin}: {dotted}={value!r} is not valid: expected {what}")  # noqa: E731
@@ -302,7 +329,8 @@ def _coerce(f: dataclasses.Field, value, dotted: str, origin: str):
         if not isinstance(value, bool):
             raise bad("true or false")
     elif kind in ("int", "float"):
-        value = _number(value, integer=kind == "int", bad=bad)
+        value = number(value, f"{origin}: {dotted}", integer=kind == "int", lo=meta.get("lo"), hi=meta.get("hi"),
+                       error=ConfigError)
     elif kind == "str":
         if isinstance(value, bool):  # YAML reads true/false as booleans
             value = "true" if value else "false"
@@ -310,49 +338,11 @@ def _coerce(f: dataclasses.Field, value, dotted: str, origin: str):
             raise bad("a string")
         value = str(value)
     elif kind == "list":
-        value = _as_list(value, meta.get("item", int), bad)
+        value = listed(value, meta.get("item", int), f"{origin}: {dotted}", ConfigError)
     if meta.get("choices") is not None and value not in meta["choices"]:
         raise ConfigError(f"{origin}: {dotted}={value!r} is not valid: choose one of "
                           f"{', '.join(map(str, meta['choices']))}")
-    lo, hi = meta.get("lo"), meta.get("hi")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ConfigError(f"{origin}: {dotted}={value!r} is out of range: allowed {lo} to {hi}")
     return value
-
-
-def _number(value, integer: bool, bad):
-    """An int or float from a number or a numeric string ('1e6' included); booleans are not numbers."""
-    what = "an integer" if integer else "a finite number"
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise bad(what) from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise bad(what)
-    if integer:
-        if not float(value).is_integer():
-            raise bad(what)
-        return int(value)
-    return float(value)
-
-
-def _as_list(value, item, bad):
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        value = yaml.safe_load(value) if value.strip().startswith("[") else value.split(",")
-    if not isinstance(value, (list, tuple)):
-        value = [value]
-    if item is str:
-        return [str(v).strip() for v in value]
-    out = []
-    for v in value:
-        try:
-            out.append(item(str(v).strip()))
-        except ValueError:
-            raise bad(f"a list of {'integers' if item is int else 'numbers'}, e.g. [32, 64] or 32,64") from None
-    return out
 
 
 # ---- presets and files ---------------------------------------------------------------------

@@ -43,14 +43,6 @@ class Distributed:
     def is_main(self) -> bool:
         return self.rank == 0
 
-    def shard(self, count: int) -> range:
-        """The indices among ``count`` items (e.g. batches) that this rank handles: rank, rank + world, ..."""
-        return range(self.rank, count, self.world)
-
-    def barrier(self) -> None:
-        if self.enabled:
-            dist.barrier()
-
     def mean(self, values: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """Each scalar averaged over the ranks (one collective for all of them)."""
         if not self.enabled or not values:

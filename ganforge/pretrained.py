@@ -1,39 +1,42 @@
 """Exported generators (a directory with ``config.json`` + ``model.safetensors``) and ``load``.
 
-``load`` accepts such a directory or a run directory (``config.yaml`` + ``checkpoints/``), from which it
-reads the EMA generator of the newest checkpoint. Loading is strict: a missing or unexpected tensor is an
-error that names it.
+An export's ``config.json`` holds only what rebuilds the generator: its :class:`~ganforge.models.spec.ModelSpec`
+(the model section with the class names, the resolution and the channels). Exports of format version 1 held
+the whole run config; they are converted when read. ``load`` also accepts a run directory (``config.yaml`` +
+``checkpoints/``), from which it reads the EMA generator of the newest checkpoint. Loading is strict: a
+missing or unexpected tensor is an error that names it. Nothing here imports the trainer.
 """
 from __future__ import annotations
 
-import copy
 import json
 import pathlib
+from dataclasses import dataclass
 
 import torch
 import yaml
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from .config import Config, ConfigError
+from .checkpoint import newest_valid_checkpoint
+from .config import Config
 from .device import resolve_device, resolve_precision
-from .errors import GanforgeError
-from .layers.conditioning import accumulate_standing_stats
-from .models import build_generator
+from .errors import ConfigError, GanforgeError
 from .fileio import atomic_write, atomic_write_text
-from .train.checkpoint import newest_valid_checkpoint
+from .layers.conditioning import with_standing_stats
+from .models import build_generator
 
 EXPORT_FORMAT = "ganforge-generator"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 1: {"config": the whole run config}; 2: {"spec": the ModelSpec}
 CONFIG_JSON, WEIGHTS = "config.json", "model.safetensors"
 
 
 def save_pretrained(G, directory) -> pathlib.Path:
+    """Write G's ``config.json`` (its spec) and ``model.safetensors`` (its state, BN statistics included)."""
     directory = pathlib.Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.detach().cpu().contiguous() for k, v in G.state_dict().items()}
     atomic_write(directory / WEIGHTS, lambda tmp: save_file(tensors, str(tmp), metadata={"format": EXPORT_FORMAT}))
-    meta = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "config": G.config.to_dict()}
+    meta = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "spec": G.spec.to_dict()}
     atomic_write_text(directory / CONFIG_JSON, json.dumps(meta, indent=2) + "\n")
     return directory
 
@@ -66,66 +69,81 @@ def load_strict(model: torch.nn.Module, tensors: dict, source) -> None:
     model.load_state_dict(tensors, strict=True)
 
 
-def _read_run(path: pathlib.Path) -> tuple[Config, dict]:
+@dataclass
+class Stored:
+    """A generator as stored: the config it is built from, its tensors, and how many standing-statistics
+    passes loading applies by default (a run's ``train.standing_stats``; 0 for exports, which hold the
+    statistics they were exported with)."""
+    config: Config  # for an export: the model section and image geometry only, the rest default
+    tensors: dict
+    standing_stats: int
+    run_config: Config | None  # the whole run config, where the source has one (runs, version-1 exports)
+
+
+def spec_config(spec: dict, origin: str) -> Config:
+    """A Config holding a stored spec (checked like any config)."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("model"), dict):
+        raise ConfigError(f"{origin}: 'spec' must hold a 'model' mapping, 'resolution' and 'channels'")
+    return Config.from_dict({"model": spec["model"], "data": {k: spec[k] for k in ("resolution", "channels")
+                                                              if k in spec}}, origin=origin)
+
+
+def _read_run(path: pathlib.Path) -> Stored:
     _, state, skipped = newest_valid_checkpoint(path)
     if state is None:
         why = f" ({'; '.join(skipped)})" if skipped else ""
         raise GanforgeError(f"{path}: this run has no valid checkpoint yet{why}; train longer or wait for the first "
                             f"checkpoint")
     cfg = Config.from_dict(yaml.safe_load((path / "config.yaml").read_text()), origin=str(path / "config.yaml"))
-    return cfg, state["G_ema"]
+    return Stored(cfg, state["G_ema"], cfg.train.standing_stats, cfg)
 
 
-def _read_export(path: pathlib.Path) -> tuple[Config, dict]:
+def _read_export(path: pathlib.Path) -> Stored:
+    origin = str(path / CONFIG_JSON)
     try:
         meta = json.loads((path / CONFIG_JSON).read_text())
     except (json.JSONDecodeError, OSError) as e:
-        raise GanforgeError(f"{path / CONFIG_JSON}: not readable JSON ({e})") from None
+        raise GanforgeError(f"{origin}: not readable JSON ({e})") from None
     if not isinstance(meta, dict) or meta.get("format") != EXPORT_FORMAT:
-        raise GanforgeError(f"{path / CONFIG_JSON}: not a ganforge generator export (format "
+        raise GanforgeError(f"{origin}: not a ganforge generator export (format "
                             f"{meta.get('format') if isinstance(meta, dict) else None!r})")
-    if int(meta.get("version", 0)) > EXPORT_VERSION:
+    version = int(meta.get("version", 0))
+    if version > EXPORT_VERSION:
         raise GanforgeError(f"{path}: exported by a newer ganforge (version {meta['version']}); upgrade ganforge")
-    return Config.from_dict(meta["config"], origin=str(path / CONFIG_JSON)), read_tensors(path / WEIGHTS)
+    tensors = read_tensors(path / WEIGHTS)
+    if version <= 1:  # the whole run config: keep its model spec and, as before, its standing statistics
+        run = Config.from_dict(meta.get("config"), origin=origin)
+        return Stored(spec_config(run.model_spec().to_dict(), origin), tensors, run.train.standing_stats, run)
+    return Stored(spec_config(meta.get("spec"), origin), tensors, 0, None)
 
 
 def load(path, device: str | torch.device = "cpu", standing_stats: int | None = None, precision: str = "fp32"):
     """The EMA generator of a run directory, or an exported generator, in eval mode.
 
-    ``standing_stats`` (default: the run's ``train.standing_stats``) > 0 replaces BN running statistics by
-    standing statistics averaged over that many forward passes of 64 random samples (seeded, so repeatable).
+    ``standing_stats`` > 0 replaces BN running statistics by standing statistics averaged over that many
+    forward passes of 64 random samples (seeded, so repeatable); the default is the run's
+    ``train.standing_stats`` (exports already hold the statistics they were exported with).
     ``precision`` (fp32, bf16, fp16 or auto) is the arithmetic of sampling (``G.sample_precision``: autocast
-    around the generator in ``sampling.generate``; weights stay fp32).
+    around the generator in ``sampling.render``; weights stay fp32). ``G.run_config`` is the run's config
+    where the source has one (a run directory), else None.
     """
     path = pathlib.Path(path).expanduser()
     if (path / CONFIG_JSON).is_file() and (path / WEIGHTS).is_file():
-        cfg, tensors = _read_export(path)
+        stored = _read_export(path)
     elif (path / "config.yaml").is_file():
-        cfg, tensors = _read_run(path)
+        stored = _read_run(path)
     else:
         raise GanforgeError(f"{path}: holds no model; expected a run directory (config.yaml + checkpoints/) or an "
                             f"exported generator ({CONFIG_JSON} + {WEIGHTS})")
     try:
-        G = build_generator(cfg.validate())
+        G = build_generator(stored.config.validate())
     except ConfigError as e:
         raise GanforgeError(f"{path}: {e}") from None
-    load_strict(G, tensors, path)
+    load_strict(G, stored.tensors, path)
     G = G.to(resolve_device(str(device))).eval()
-    passes = cfg.train.standing_stats if standing_stats is None else standing_stats
+    passes = stored.standing_stats if standing_stats is None else standing_stats
     if passes > 0:
         G = with_standing_stats(G, passes)
     G.sample_precision, _ = resolve_precision(precision, G.device)
-    return G
-
-
-def with_standing_stats(G, passes: int, batch_size: int = 64, seed: int = 0):
-    """A copy of G whose BN statistics are standing statistics (see ``accumulate_standing_stats``)."""
-    G = copy.deepcopy(G)
-    gen = torch.Generator().manual_seed(seed)
-
-    def inputs(n):
-        z = torch.randn(n, G.dim_z, generator=gen).to(G.device)
-        return z, torch.randint(G.num_classes, (n,), generator=gen).to(G.device)
-
-    accumulate_standing_stats(G, passes, batch_size, inputs)
+    G.run_config = stored.run_config
     return G

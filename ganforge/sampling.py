@@ -15,17 +15,17 @@ from collections.abc import Sequence
 
 import torch
 
+from .checks import number
 from .device import autocast
 from .errors import GanforgeError
 
 
 def check_truncation(truncation: float | None) -> float | None:
+    """A truncation threshold ψ > 0 (inf or None: no truncation)."""
     if truncation is None:
         return None
-    if not isinstance(truncation, (int, float)) or not (0 < truncation) or math.isnan(truncation):
-        raise GanforgeError(f"truncation={truncation!r} is not valid: expected a threshold > 0 (e.g. 0.5), "
-                            f"or none for no truncation")
-    return None if math.isinf(truncation) else float(truncation)
+    value = number(truncation, "truncation", above=0.0, infinite=True)
+    return None if math.isinf(value) else value
 
 
 def sample_latents(n: int, dim_z: int, truncation: float | None = None,
@@ -59,7 +59,7 @@ def resolve_classes(G, classes, n: int, generator: torch.Generator | None = None
 
 def latents_for(G, n: int, truncation: float | None, generator: torch.Generator | None) -> torch.Tensor:
     """Latents in the model's own truncation convention."""
-    if G.config.model.truncation_style == "tfhub":
+    if G.spec.model.truncation_style == "tfhub":
         psi = 1.0 if truncation is None else check_truncation(truncation)
         if psi is None or psi > 1:
             raise GanforgeError(f"truncation={truncation} is outside (0, 1]: this converted TF-Hub model takes "
@@ -69,7 +69,8 @@ def latents_for(G, n: int, truncation: float | None, generator: torch.Generator 
 
 
 @torch.no_grad()
-def generate(G, z: torch.Tensor, y: torch.Tensor, batch_size: int = 64, truncation: float | None = None) -> torch.Tensor:
+def render(G, z: torch.Tensor, y: torch.Tensor, batch_size: int = 64,
+           truncation: float | None = None) -> torch.Tensor:
     """Run G in eval mode over (z, y) in batches; returns float32 images on the CPU. ``truncation`` reaches
     models whose BN statistics depend on it (TF-Hub conversions) and is ignored by the others. The arithmetic is
     ``G.sample_precision`` (set by ``load``; fp32 when absent)."""
@@ -88,15 +89,14 @@ def generate(G, z: torch.Tensor, y: torch.Tensor, batch_size: int = 64, truncati
 def sample(G, classes=None, n: int = 16, truncation: float | None = None, seed: int | None = None,
            batch_size: int = 64) -> torch.Tensor:
     """n images [n, C, H, W] in [-1, 1] of the given classes, reproducible for a given seed."""
-    if not isinstance(n, int) or n < 1:
-        raise GanforgeError(f"n={n!r} is not valid: expected a positive number of images")
+    n = number(n, "n", integer=True, lo=1)
     if classes is not None and not getattr(G, "conditional", True):
-        raise GanforgeError(f"this {G.config.model.name} model is unconditional: it cannot sample a given class "
+        raise GanforgeError(f"this {G.spec.model.name} model is unconditional: it cannot sample a given class "
                             f"(leave the class out)")
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     z = latents_for(G, n, truncation, gen)
     y = resolve_classes(G, classes, n, gen)
-    return generate(G, z, y, batch_size, truncation)
+    return render(G, z, y, batch_size, truncation)
 
 
 def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -120,5 +120,5 @@ def interpolation(G, from_class, to_class, steps: int = 8, rows: int = 4, from_s
     z = torch.lerp(z0[:, None], z1[:, None], t[None, :, None]).reshape(rows * steps, G.dim_z)
     ya, yb = one_hot(torch.tensor([a]), G.num_classes), one_hot(torch.tensor([b]), G.num_classes)
     y = torch.lerp(ya, yb, t[:, None]).repeat(rows, 1)
-    images = generate(G, z, y, batch_size, truncation)
+    images = render(G, z, y, batch_size, truncation)
     return images.view(rows, steps, *images.shape[1:])

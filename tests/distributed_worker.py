@@ -14,8 +14,8 @@ from ganforge.data import load_dataset
 from ganforge.layers.cross_replica import convert_cross_replica
 from ganforge.metrics.evaluator import Evaluator
 from ganforge.models import build_discriminator, build_generator
-from ganforge.train.loop import Trainer
-from ganforge.train.run import bind_data, train
+from ganforge.training.loop import Trainer
+from ganforge.training.run import bind_data, train
 
 
 def run_training(config: str, out: str, dtype: str, resume: bool) -> None:

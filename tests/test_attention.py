@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 
 from ganforge import save_pretrained
-from ganforge.attention import (attention_layers, fit_mask, generate_steered, load_mask, mask_mass,
+from ganforge.steering import (attention_layers, fit_mask, generate_steered, load_mask, mask_mass,
                                 query_heatmaps, record_attention)
 from ganforge.errors import GanforgeError
 from ganforge.models import build_generator
@@ -47,7 +47,7 @@ def test_maps_are_returned_only_when_asked_and_are_distributions():
 def test_strength_zero_equals_a_model_without_attention():
     G = attention_model()
     z, y = inputs()
-    cfg = G.config
+    cfg = G.spec
     bare_cfg = tiny_config(32, 1, name="biggan_deep", ch=8, d_ch=8, dim_z=16, shared_dim=8, hier=False,
                            g_attention=[])
     bare = build_generator(bare_cfg).eval()

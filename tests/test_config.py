@@ -31,7 +31,7 @@ def test_overrides_are_typed():
 @pytest.mark.parametrize("text,message", [
     ("train.stepz=5", "unknown key 'train.stepz'; valid keys in 'train': steps, batch_size"),
     ("trian.steps=5", "unknown key 'trian.steps'"),
-    ("train.steps=-1", "out of range: allowed 0 to"),
+    ("train.steps=-1", "out of range: expected 0 to"),
     ("train.steps=1.5", "expected an integer"),
     ("train.g_lr=fast", "expected a finite number"),
     ("model.init=kaiming", "choose one of ortho, N02, xavier"),

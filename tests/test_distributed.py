@@ -11,7 +11,7 @@ import sys
 import pytest
 import torch
 
-from ganforge.train.checkpoint import latest_checkpoint, load_state
+from ganforge.checkpoint import latest_checkpoint, load_state
 
 WORKER = pathlib.Path(__file__).with_name("distributed_worker.py")
 ROOT = pathlib.Path(__file__).resolve().parents[1]

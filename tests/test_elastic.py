@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 
-from ganforge.train.checkpoint import checkpoints, latest_checkpoint, load_state
+from ganforge.checkpoint import checkpoints, latest_checkpoint, load_state
 
 from .test_distributed import ROOT
 from .test_reliability import same_training_state

@@ -14,7 +14,7 @@ from ganforge.errors import GanforgeError
 from ganforge.metrics.classifier import accuracy, load_classifier
 from ganforge.metrics.evaluator import Evaluator, open_images, parse_sweep
 from ganforge.metrics.features import WEIGHTS_DIR, Extractor, register_extractor
-from ganforge.train.checkpoint import load_state
+from ganforge.checkpoint import load_state
 
 from .conftest import tiny_train_config
 

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from ganforge.losses import add_orthogonal_regularization_grad, hinge_d, hinge_g, orthogonal_penalty
-from ganforge.train.ema import EMA
+from ganforge.loss.terms import add_orthogonal_regularization_grad, hinge_d, hinge_g, orthogonal_penalty
+from ganforge.training.ema import EMA
 
 
 def test_hinge_loss_values():

@@ -5,7 +5,7 @@ from PIL import Image
 from scipy import linalg
 
 from ganforge.errors import GanforgeError
-from ganforge.metrics.evaluate import compute_metrics, parse_metrics, protocol
+from ganforge.metrics.registry import METRICS, Inputs, compute_metrics, format_table, headline, parse_metrics, protocol
 from ganforge.metrics.fid import StreamingStats, frechet_distance, stats_of
 from ganforge.metrics.inception import InceptionV3TF, find_weights, resize_clean, resize_tf
 from ganforge.metrics.inception_score import inception_score
@@ -158,10 +158,10 @@ def test_intra_class_fid_and_class_accuracy():
             "labels": np.repeat([0, 1], 50), "logits": None}
     fake = {"features": real["features"] + rng.standard_normal((100, 3)) * 0.01, "labels": real["labels"],
             "logits": np.eye(2)[np.r_[np.zeros(50, int), np.zeros(10, int), np.ones(40, int)]] * 10}
-    out = compute_metrics(["ifid", "acc", "fid"], fake, real, Ex(), ["a", "b"], ["a", "b"])
+    out = compute_metrics(["ifid", "acc", "fid"], Inputs(fake, real, Ex(), ["a", "b"], ["a", "b"]))
     assert out["ifid100"]["mean"] < 0.05 and set(out["ifid100"]["per_class"]) == {0, 1}
     assert out["acc100"] == pytest.approx(0.9)
-    swapped = compute_metrics(["acc"], {**fake, "labels": 1 - fake["labels"]}, real, Ex(), ["b", "a"], ["a", "b"])
+    swapped = compute_metrics(["acc"], Inputs({**fake, "labels": 1 - fake["labels"]}, real, Ex(), ["b", "a"], ["a", "b"]))
     assert swapped["acc100"] == pytest.approx(0.9)  # labels mapped by class name
     with pytest.raises(GanforgeError, match="need class labels"):
-        compute_metrics(["ifid"], {**fake, "labels": None}, real, Ex())
+        compute_metrics(["ifid"], Inputs({**fake, "labels": None}, real, Ex()))

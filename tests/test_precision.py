@@ -6,7 +6,7 @@ import torch
 
 from ganforge import train
 from ganforge.layers import SNConv2d
-from ganforge.train.checkpoint import latest_checkpoint, load_state
+from ganforge.checkpoint import latest_checkpoint, load_state
 
 from .conftest import tiny_train_config
 

@@ -12,8 +12,8 @@ from ganforge import train
 from ganforge.config import Config, ConfigError, load_preset
 from ganforge.layers.equalized import EqualizedConv2d, EqualizedLinear, PixelNorm
 from ganforge.models import build_discriminator, build_generator
-from ganforge.train.checkpoint import latest_checkpoint, load_state
-from ganforge.train.growth import Growth
+from ganforge.checkpoint import latest_checkpoint, load_state
+from ganforge.training.growth import Growth
 
 
 def progan_config(steps: int = 12, resolution: int = 16) -> Config:

@@ -9,7 +9,7 @@ from ganforge import train
 from ganforge.augment import diff_augment, parse_policy
 from ganforge.config import ConfigError
 from ganforge.errors import GanforgeError
-from ganforge.losses import D_LOSSES, G_LOSSES, gradient_penalty, r1_penalty
+from ganforge.loss.terms import D_LOSSES, G_LOSSES, gradient_penalty, r1_penalty
 
 from .conftest import tiny_train_config
 

@@ -14,10 +14,10 @@ import yaml
 
 from ganforge import train
 from ganforge.errors import GanforgeError
-from ganforge.train import checkpoint as ckpt_module
-from ganforge.train import guard
-from ganforge.train.checkpoint import checkpoints, latest_checkpoint, load_state, save_state
-from ganforge.train.loop import Trainer
+from ganforge import checkpoint as ckpt_module
+from ganforge.training import guard
+from ganforge.checkpoint import checkpoints, latest_checkpoint, load_state, save_state
+from ganforge.training.loop import Trainer
 
 from .conftest import tiny_train_config
 

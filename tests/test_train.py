@@ -6,7 +6,7 @@ import yaml
 
 from ganforge import load, save_pretrained, train
 from ganforge.errors import GanforgeError
-from ganforge.train.checkpoint import latest_checkpoint, load_state, save_state
+from ganforge.checkpoint import latest_checkpoint, load_state, save_state
 
 from .conftest import tiny_train_config
 

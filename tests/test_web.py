@@ -38,11 +38,11 @@ def test_generate_gives_a_png_grid_and_a_file(demo):
 
 @pytest.mark.parametrize("args,message", [
     (("Shoe", 0, 0.5, 4), "Shoe"),
-    (("3", -1, 0.5, 4), "seed -1"),
-    (("3", 1.5, 0.5, 4), "whole number"),
-    (("3", 0, 2.5, 4), "truncation 2.5 is out of range"),
+    (("3", -1, 0.5, 4), "seed=-1"),
+    (("3", 1.5, 0.5, 4), "seed=1.5 is not valid: expected an integer"),
+    (("3", 0, 2.5, 4), "truncation=2.5 is out of range"),
     (("3", 0, float("nan"), 4), "truncation"),
-    (("3", 0, 0.5, 9), "number of images 9 is out of range: expected 1 to 8"),
+    (("3", 0, 0.5, 9), "number of images=9 is out of range: expected 1 to 8"),
     (("3", 0, 0.5, 0), "out of range"),
     ((None, 0, 0.5, 4), "choose a class"),
 ])
@@ -56,7 +56,7 @@ def test_interpolation_strip_and_gif(demo):
     with Image.open(gif) as g:
         assert g.format == "GIF" and g.n_frames == 5 + 3  # there and back without repeating the ends
     assert strip.width > 5 * 96
-    with pytest.raises(GanforgeError, match="steps 40"):
+    with pytest.raises(GanforgeError, match="steps=40"):
         demo.interpolate("0", "9", 1, -1, 40, 0)
 
 
@@ -82,7 +82,7 @@ def test_attention_click_maps_and_steering(demo):
     assert picture.size == (256, 256)  # 32 px shown 8× so a click picks one pixel
     sheet = demo.attention_maps("3", 2, 0, 255, 0)  # the top-right pixel
     assert sheet.width > 3 * 128  # sample + one map per layer
-    with pytest.raises(GanforgeError, match="x 256"):
+    with pytest.raises(GanforgeError, match="x=256"):
         demo.attention_maps("3", 2, 0, 256, 0)
     off = demo.steered("3", 2, 0, 2, 0.0, "none", 0, -1)
     on = demo.steered("3", 2, 0, 2, 1.0, "none", 0, -1)
@@ -210,7 +210,7 @@ def test_a_converted_pretrained_model_is_served_with_its_own_truncation_rules():
     grid, _ = served.generate("golden retriever", 1, 0.4, 2)
     assert grid.size == (2 * (served.size * max(1, 128 // served.size) + 2) + 2,
                          served.size * max(1, 128 // served.size) + 4)
-    with pytest.raises(GanforgeError, match="truncation 1.5 is out of range: expected 0 to 1"):
+    with pytest.raises(GanforgeError, match="truncation=1.5 is out of range: expected 0 to 1"):
         served.generate("golden retriever", 1, 1.5, 2)
     with pytest.raises(GanforgeError, match="did you mean: golden retriever"):
         served.generate("golden retreiver", 1, 0.4, 2)

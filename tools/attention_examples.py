@@ -11,7 +11,7 @@ import argparse
 import torch
 
 import ganforge
-from ganforge.attention import attention_layers, generate_steered, mask_mass, record_attention
+from ganforge.steering import attention_layers, generate_steered, mask_mass, record_attention
 from ganforge.sampling import latents_for, resolve_classes
 from ganforge.viz import labelled_sheet, save_png
 

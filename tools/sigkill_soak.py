@@ -22,7 +22,7 @@ import torch
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from ganforge import train  # noqa: E402
 from ganforge.config import Config  # noqa: E402
-from ganforge.train.checkpoint import latest_checkpoint, load_state  # noqa: E402
+from ganforge.checkpoint import latest_checkpoint, load_state  # noqa: E402
 
 
 def soak_config(steps: int) -> Config:

@@ -6,13 +6,13 @@ import sys
 
 from ..distributed import main_process
 from ..errors import GanforgeError
-from . import bench, convert, evaluate, generate, train, view
+from . import attention_maps, bench, export, metrics, sample, train, view
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ganforge", description="Class-conditional image synthesis with GANs.")
     sub = p.add_subparsers(dest="command", required=True)
-    for module in (train, generate, evaluate, convert, view, bench):
+    for module in (train, sample, attention_maps, export, metrics, view, bench):
         module.register(sub)
     return p
 

@@ -21,8 +21,7 @@ def _bench(args) -> int:
         print(f"precision auto = {chosen_precision}: {why}")
         precisions = [chosen_precision if p == "auto" else p for p in precisions]
         precisions = list(dict.fromkeys(precisions))  # auto may repeat a precision already listed
-    chosen = variants(precisions, [False, True] if args.channels_last else [cfg.train.channels_last],
-                      [False, True] if args.compile else [False])
+    chosen = variants(precisions, [False, True] if args.channels_last else [cfg.train.channels_last])
     print(f"{args.preset} {' '.join(args.set or [])} | {machine(resolve_device(args.device))} | "
           f"torch {torch.__version__} | median of {args.steps} steps")
     rows = bench_train(cfg, chosen, args.steps)
@@ -33,12 +32,11 @@ def _bench(args) -> int:
 def register(sub) -> None:
     b = sub.add_parser("bench", help="benchmarks")
     what = b.add_subparsers(dest="what", required=True)
-    t = what.add_parser("train", help="training-step speed of variants, with the ratio to the first (fp32 eager)")
+    t = what.add_parser("train", help="training-step speed of variants, with the ratio to the first (fp32)")
     t.add_argument("--preset", default="fashion32-cpu", help=f"one of: {', '.join(preset_names())}")
     t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
     t.add_argument("--precision", default="fp32", help="comma-separated: fp32,bf16,fp16,auto")
     t.add_argument("--channels-last", action="store_true", help="compare NCHW with channels-last")
-    t.add_argument("--compile", action="store_true", help="compare eager with torch.compile")
     t.add_argument("--steps", type=positive_int, default=10, help="timed steps per variant (after 2 warm-up)")
     t.add_argument("--device", default="auto")
     t.set_defaults(func=_bench)

@@ -3,12 +3,18 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import sys
 
+import torch
+
+from ..checks import number
+from ..device import resolve_precision
 from ..errors import GanforgeError
+from ..hub import load
+from ..sampling import check_truncation, latents_for, resolve_classes
 
 
 def load_model(args):
-    from ..hub import load
     G = load(args.run, device=args.device or "cpu", standing_stats=args.standing_stats, precision=args.precision)
     say_precision(args.precision, G)
     return G
@@ -17,8 +23,6 @@ def load_model(args):
 def say_precision(asked: str, G) -> None:
     """Under --precision auto, say what was chosen and why (on stderr)."""
     if asked == "auto":
-        from ..device import resolve_precision
-        import sys
         print(f"ganforge: precision auto: {G.sample_precision} ({resolve_precision('auto', G.device)[1]})",
               file=sys.stderr)
 
@@ -38,34 +42,23 @@ def out_png(path: str) -> pathlib.Path:
 
 
 def model_inputs(G, classes, n: int, truncation, seed: int):
-    import torch
-
-    from ..sampling import latents_for, resolve_classes
     gen = torch.Generator().manual_seed(seed)
     z = latents_for(G, n, truncation, gen)
     return z, resolve_classes(G, classes, n, gen)
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def _argument(check):
+    """An argparse type from a check that raises GanforgeError (argparse then names the flag)."""
+    def convert(text: str):
+        try:
+            return check(text)
+        except GanforgeError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+    return convert
 
 
-def truncation_arg(text: str) -> float | None:
-    if text.lower() in ("none", "off"):
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a threshold > 0 or 'none', got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a threshold > 0 or 'none', got {value}")
-    return value
+positive_int = _argument(lambda text: number(text, "value", integer=True, lo=1))
+truncation_arg = _argument(lambda text: None if text.lower() in ("none", "off") else check_truncation(text))
 
 
 def model_args(q) -> None:

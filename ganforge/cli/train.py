@@ -1,4 +1,4 @@
-"""``ganforge train``."""
+"""``ganforge train`` and ``presets``."""
 from __future__ import annotations
 
 import dataclasses
@@ -24,7 +24,7 @@ def describe_keys() -> str:
 
 
 def _train(args) -> int:
-    from ..train.run import train
+    from ..training.run import train
     if args.list_keys:
         print(describe_keys())
         return 0
@@ -64,6 +64,14 @@ def _train(args) -> int:
     return 0
 
 
+def _presets(args) -> int:
+    for name in preset_names():
+        m, d, t = (load_preset(name).model, load_preset(name).data, load_preset(name).train)
+        print(f"{name:24s} {m.name}, {d.resolution} px, ch {m.ch}, batch {t.batch_size}x{t.accumulate}, "
+              f"{t.steps} steps, data {d.source}")
+    return 0
+
+
 def register(sub) -> None:
     t = sub.add_parser("train", help="train a model (or resume a run)")
     t.add_argument("--preset", help=f"a preset config: {', '.join(preset_names())}")
@@ -87,3 +95,4 @@ def register(sub) -> None:
     t.add_argument("--tensorboard", action="store_true", help="also log to RUN/tensorboard (train.tensorboard)")
     t.add_argument("--list-keys", action="store_true", help="list every config key with its default and range")
     t.set_defaults(func=_train)
+    sub.add_parser("presets", help="list presets").set_defaults(func=_presets)

@@ -7,6 +7,7 @@ itself and gain/bias are per-class embeddings (BigGAN-PyTorch's CIFAR setting).
 """
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
@@ -137,3 +138,18 @@ def accumulate_standing_stats(G: nn.Module, passes: int, batch_size: int, make_i
     for bn, m in zip(bns, saved):
         bn.momentum = m
     G.eval()
+
+
+def with_standing_stats(G: nn.Module, passes: int, batch_size: int = 64, seed: int = 0) -> nn.Module:
+    """A copy of G whose BN statistics are standing statistics over ``passes`` batches of random latents and
+    classes (seeded, so repeatable); see :func:`accumulate_standing_stats`."""
+    G = copy.deepcopy(G)
+    gen = torch.Generator().manual_seed(seed)
+    device = next(G.parameters()).device
+
+    def inputs(n):
+        z = torch.randn(n, G.dim_z, generator=gen).to(device)
+        return z, torch.randint(G.num_classes, (n,), generator=gen).to(device)
+
+    accumulate_standing_stats(G, passes, batch_size, inputs)
+    return G

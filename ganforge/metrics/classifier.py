@@ -18,6 +18,7 @@ from safetensors.torch import save_file
 
 from ..errors import GanforgeError
 from ..fileio import atomic_write
+from ..pretrained import load_strict
 
 FORMAT = "ganforge-classifier"
 
@@ -74,7 +75,6 @@ def load_classifier(path) -> tuple[DomainClassifier, dict]:
     if meta.get("format") != FORMAT:
         raise GanforgeError(f"{path}: not a ganforge classifier (format {meta.get('format')!r})")
     model = DomainClassifier(**json.loads(meta["config"]))
-    from ..pretrained import load_strict
     load_strict(model, tensors, path)
     return model.eval(), json.loads(meta.get("info", "{}"))
 

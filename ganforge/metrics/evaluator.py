@@ -11,9 +11,10 @@ from ..config import DataConfig
 from ..data import detect_kind
 from ..distributed import SINGLE, Distributed
 from ..errors import GanforgeError
+from ..hub import is_hub_id, load
 from .cache import cached_features, is_stats_file, load_stats, save_stats
-from .evaluate import compute_metrics, parse_metrics
 from .features import extract, get_extractor, interleave_shards
+from .registry import Inputs, compute_metrics, parse_metrics
 from .sources import Source, generator_source, open_dataset, open_images
 
 DEFAULT_CLASSIFIER = "classifier:fashion-mnist"
@@ -91,8 +92,8 @@ class Evaluator:
         return self.report(extract(self.extractor, fake.batches(self.batch_size)), fake, **extra)
 
     def report(self, feats: dict, fake: Source, **extra) -> dict:
-        values = compute_metrics(self.metrics, feats, self.real, self.extractor, fake.class_names,
-                                 self.real_classes, seed=self.seed)
+        values = compute_metrics(self.metrics, Inputs(feats, self.real, self.extractor, fake.class_names,
+                                                      self.real_classes, seed=self.seed))
         return {"metrics": values, "extractor": self.extractor.identity, "extractor_name": self.extractor.name,
                 "resize": self.extractor.resize, "n_fake": fake.n, "n_ref": self.n_ref, "ref": self.ref_name,
                 "evaluated": fake.description, **extra}
@@ -124,7 +125,6 @@ def parse_sweep(text: str) -> list[float]:
 def fake_side(spec: str, n: int | None, seed: int, device: str = "cpu", precision: str = "fp32"):
     """(generator, None) for a run or an export (sampling in ``precision``); (None, source) for a folder or an
     npz."""
-    from ..hub import is_hub_id, load
     path = pathlib.Path(spec).expanduser()
     if is_hub_id(spec) or (path.is_dir() and is_model_dir(path)):
         return load(spec, device=device, precision=precision), None
@@ -133,12 +133,16 @@ def fake_side(spec: str, n: int | None, seed: int, device: str = "cpu", precisio
 
 def reference_for(ref: str | None, G) -> tuple[str, DataConfig | None]:
     """The reference to use and, when it is the run's own training data, the run's data settings."""
+    run = getattr(G, "run_config", None) if G is not None else None
     if ref is None:
         if G is None:
             raise GanforgeError("--ref is required when evaluating a folder or an npz")
-        return G.config.data.source, G.config.data
-    if G is not None and ref == G.config.data.source:
-        return ref, G.config.data
+        if run is None:
+            raise GanforgeError("--ref is required: this exported generator does not record its training data "
+                                "(a run directory does); give the data or a statistics file to compare with")
+        return run.data.source, run.data
+    if run is not None and ref == run.data.source:
+        return ref, run.data
     if not is_stats_file(ref):
         detect_kind(ref)  # a clear error for a missing path
     return ref, None

@@ -23,6 +23,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from ..errors import GanforgeError
+from ..interop import load_torch_weights
+from ..pretrained import load_strict
 
 WEIGHTS_NAME = "pt_inception-2015-12-05-6726825d.pth"
 WEIGHTS_URL = f"https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/{WEIGHTS_NAME}"
@@ -251,8 +253,6 @@ def find_weights(path=None, allow_download: bool | None = None) -> pathlib.Path:
 
 def load_inception(path=None, allow_download: bool | None = None, random_init: bool = False) -> InceptionV3TF:
     """The network in eval mode; ``random_init`` (tests only) skips the weights."""
-    from ..interop import load_torch_weights
-    from ..pretrained import load_strict
     net = InceptionV3TF()
     if not random_init:
         weights = find_weights(path, allow_download)

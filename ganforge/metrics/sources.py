@@ -19,7 +19,7 @@ from ..data.folder import IMAGE_SUFFIXES, image_header, read_image, some
 from ..errors import GanforgeError
 from .cache import cache_root
 from .digest import content_digest
-from ..sampling import generate, latents_for
+from ..sampling import latents_for, render
 
 
 @dataclass
@@ -49,7 +49,7 @@ def generator_source(G, n: int, truncation=None, seed: int = 0, rank: int = 0, w
             if k % world != rank:
                 continue
             y = torch.arange(start, start + m) % G.num_classes
-            images = generate(G, z, y, batch_size, truncation)
+            images = render(G, z, y, batch_size, truncation)
             yield ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8), y
     return Source(f"{n} samples (truncation {truncation})", n, G.image_shape, G.class_names, batches)
 

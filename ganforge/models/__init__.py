@@ -1,5 +1,7 @@
-"""Model families; each builds its generator and discriminator from a :class:`~ganforge.config.Config`."""
-from .base import ConditionalGenerator
-from .registry import FAMILIES, build_discriminator, build_generator, parameter_count
+"""Model families; each builds its generator and discriminator from a :class:`~ganforge.models.spec.ModelSpec`."""
+from .base import Discriminator, FeatureDiscriminator, Generator
+from .registry import FAMILIES, build_discriminator, build_generator, family, parameter_count
+from .spec import ModelSpec
 
-__all__ = ["ConditionalGenerator", "FAMILIES", "build_discriminator", "build_generator", "parameter_count"]
+__all__ = ["Discriminator", "FAMILIES", "FeatureDiscriminator", "Generator", "ModelSpec", "build_discriminator",
+           "build_generator", "family", "parameter_count"]

@@ -1,4 +1,20 @@
-"""What every generator offers besides ``forward(z, y)``: its config, class names and sampling helpers."""
+"""The contract between the training loop and a model family.
+
+A family is a generator class and a discriminator class built from a :class:`~ganforge.models.spec.ModelSpec`.
+The loop calls only what these bases declare:
+
+* :class:`Generator`: ``forward(z, y, truncation=None)`` -> images [B, C, H, W] in [-1, 1] for latents z
+  [B, dim_z] and class indices y [B] (int64) or class weights [B, num_classes] (float, for interpolation);
+  ``no_regularization_parameters()``; the class attribute ``always_conditional``.
+* :class:`Discriminator`: ``forward(x, y)`` -> scores [B]; ``no_regularization_parameters()``; the class
+  attribute ``options`` (which optional model keys its layers implement).
+* :class:`FeatureDiscriminator` (mixin): ``features(x, y)`` and ``score(features)``, for feature matching.
+* :class:`~ganforge.models.growing.Growing` (mixin of G and D): networks trained level by level, which
+  declare ``base_resolution`` and ``fades``.
+
+``models/options.py`` checks a config against these declarations, and the loop uses them through
+``isinstance`` and class attributes only.
+"""
 from __future__ import annotations
 
 import difflib
@@ -6,32 +22,36 @@ import difflib
 import torch
 import torch.nn as nn
 
-from ..config import Config
 from ..errors import GanforgeError
+from ..layers.conditioning import set_truncation
+from ..sampling import sample
+from .spec import ModelSpec
 
 
-class ConditionalGenerator(nn.Module):
-    """Base class of class-conditional generators.
+class Generator(nn.Module):
+    """Base class of generators; ``conditional`` is False for an unconditional one (y accepted, ignored)."""
 
-    ``forward(z, y)`` takes latents z [B, dim_z] and class indices y [B] (int64) or class weights
-    [B, num_classes] (float, for interpolation) and returns images [B, C, H, W] in [-1, 1].
-    """
+    always_conditional: bool | None = True  # False: never conditional; None: model.conditional decides
+    conditional = True
 
-    conditional = True  # False: y is accepted and ignored (an unconditional model)
-
-    def __init__(self, config: Config):
+    def __init__(self, spec: ModelSpec):
         super().__init__()
-        self.config = config
-        self.dim_z = config.model.dim_z
-        self.num_classes = config.model.num_classes
+        self.spec = spec
+        m = spec.model
+        self.dim_z = m.dim_z
+        self.num_classes = m.num_classes
         if self.num_classes < 1:
             raise ValueError("model.num_classes must be set (it is filled in from the data) before building G")
+        self.conditional = m.conditional if self.always_conditional is None else self.always_conditional
+
+    def no_regularization_parameters(self) -> list[nn.Parameter]:
+        """Parameters that orthogonal regularisation leaves alone."""
+        return []
 
     def select_statistics(self, truncation: float | None) -> None:
         """With truncation-indexed BN statistics, pick the row for ``truncation`` (default 1.0)."""
-        if self.config.model.bn_stats != "truncation":
+        if self.spec.model.bn_stats != "truncation":
             return
-        from ..layers.conditioning import set_truncation
         t = 1.0 if truncation is None else float(truncation)
         if not 0 < t <= 1:
             raise GanforgeError(f"truncation={truncation} is outside (0, 1]: this model's BN statistics were "
@@ -40,13 +60,12 @@ class ConditionalGenerator(nn.Module):
 
     @property
     def class_names(self) -> list[str]:
-        names = self.config.model.class_names
+        names = self.spec.model.class_names
         return list(names) if names else [str(i) for i in range(self.num_classes)]
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
-        r = self.config.data.resolution
-        return (self.config.data.channels, r, r)
+        return (self.spec.channels, self.spec.resolution, self.spec.resolution)
 
     @property
     def device(self) -> torch.device:
@@ -76,10 +95,28 @@ class ConditionalGenerator(nn.Module):
     def sample(self, classes=None, n: int = 16, truncation: float | None = None, seed: int | None = None,
                batch_size: int = 64) -> torch.Tensor:
         """n images [n, C, H, W] in [-1, 1]; see :func:`ganforge.sampling.sample`."""
-        from ..sampling import sample
         return sample(self, classes=classes, n=n, truncation=truncation, seed=seed, batch_size=batch_size)
 
-    def save_pretrained(self, directory) -> None:
-        """Write ``config.json`` and ``model.safetensors``; :func:`ganforge.load` reads them back."""
-        from ..pretrained import save_pretrained
-        save_pretrained(self, directory)
+
+class Discriminator(nn.Module):
+    """Base class of discriminators."""
+
+    options: frozenset[str] = frozenset()  # optional keys of the model section its layers implement
+
+    def __init__(self, spec: ModelSpec):
+        super().__init__()
+        self.spec = spec
+
+    def no_regularization_parameters(self) -> list[nn.Parameter]:
+        return []
+
+
+class FeatureDiscriminator:
+    """Mixed into a :class:`Discriminator` whose score is a head on one feature vector:
+    ``forward(x, y) == score(features(x, y))``."""
+
+    def features(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def score(self, features: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError

@@ -12,13 +12,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..config import Config
+from .spec import ModelSpec
 from ..layers import ClassEmbedding, ConditionalBatchNorm2d, SNConv2d, SNEmbedding, SNLinear
 from ..layers.attention import make_attention
 from ..layers.conditioning import make_norm
 from ..layers.init import init_weights
 from ..layers.spectral_norm import set_eval_sigma
-from .base import ConditionalGenerator
+from . import base
 from .widths import discriminator_stages, generator_stages
 
 
@@ -75,10 +75,10 @@ class DBlock(nn.Module):
         return h + x
 
 
-class Generator(ConditionalGenerator):
-    def __init__(self, config: Config):
-        super().__init__(config)
-        m, res = config.model, config.data.resolution
+class Generator(base.Generator):
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m, res = spec.model, spec.resolution
         stages = generator_stages(res, m.widths)
         self.num_blocks = len(stages)
         if m.hier:
@@ -99,7 +99,7 @@ class Generator(ConditionalGenerator):
         self.blocks = nn.ModuleList(
             GBlock(s.in_mult * m.ch, s.out_mult * m.ch, cond_dim, self.num_classes, m.sn_eps, m.bn_eps, m.bn_stats,
                    m.n_stats) for s in stages)
-        finish_generator(self, config, stages, list(range(len(stages))))
+        finish_generator(self, spec, stages, list(range(len(stages))))
 
     def no_regularization_parameters(self) -> list[nn.Parameter]:
         """Parameters excluded from orthogonal regularisation: the shared embedding (BigGAN-PyTorch)."""
@@ -109,7 +109,7 @@ class Generator(ConditionalGenerator):
         """``truncation`` only selects truncation-indexed BN statistics (model.bn_stats='truncation')."""
         self.select_statistics(truncation)
         cond = self.shared(y) if self.shared is not None else y
-        if self.config.model.hier:
+        if self.spec.model.hier:
             z, *chunks = torch.split(z, self.z_chunk, dim=1)
             conds = [torch.cat([cond, zc.to(cond.dtype)], dim=1) for zc in chunks]
         else:
@@ -117,17 +117,17 @@ class Generator(ConditionalGenerator):
         return blocks_to_image(self, self.linear(z).view(z.shape[0], self.bottom_channels, 4, 4), conds)
 
 
-def finish_generator(G: nn.Module, config: Config, stages, last_block_of_stage: list[int]) -> None:
+def finish_generator(G: nn.Module, spec: ModelSpec, stages, last_block_of_stage: list[int]) -> None:
     """Attention after the last block of each stage at a listed resolution, the output BN and conv, then
     initialisation and the SN eval rule (shared by BigGAN and BigGAN-deep)."""
-    m = config.model
+    m = spec.model
     check_attention("g_attention", m.g_attention, stages, "G")
     G.attention = nn.ModuleDict({
         str(last_block_of_stage[k]): make_attention(m.attention_type, s.out_mult * m.ch, m.sn_eps)
         for k, s in enumerate(stages) if s.out_resolution in m.g_attention})
     last = stages[-1].out_mult * m.ch
     G.output_bn = make_norm(last, m.bn_eps, m.bn_stats, m.n_stats, affine=True)
-    G.output_conv = SNConv2d(last, config.data.channels, 3, padding=1, sn_eps=m.sn_eps)
+    G.output_conv = SNConv2d(last, spec.channels, 3, padding=1, sn_eps=m.sn_eps)
     init_weights(G, m.init)
     set_eval_sigma(G, m.sn_eval)
 
@@ -142,21 +142,18 @@ def blocks_to_image(G: nn.Module, h: torch.Tensor, conds: list[torch.Tensor]) ->
     return torch.tanh(G.output_conv(F.relu(G.output_bn(h), inplace=True)))
 
 
-class Discriminator(nn.Module):
-    def __init__(self, config: Config):
-        super().__init__()
-        m = config.model
-        stages = discriminator_stages(config.data.resolution, m.widths)
-        widths = [s.in_mult * m.d_ch or config.data.channels for s in stages]
+class Discriminator(base.Discriminator):
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m = spec.model
+        stages = discriminator_stages(spec.resolution, m.widths)
+        widths = [s.in_mult * m.d_ch or spec.channels for s in stages]
         self.blocks = nn.ModuleList(
             DBlock(cin, s.out_mult * m.d_ch, preactivation=k > 0, downsample=s.resample, sn_eps=m.sn_eps)
             for k, (cin, s) in enumerate(zip(widths, stages)))
         check_attention("d_attention", m.d_attention, stages, "D")
         self.attention = discriminator_attention(m, stages, list(range(len(stages))))
         finish_discriminator(self, m, stages[-1].out_mult * m.d_ch)
-
-    def no_regularization_parameters(self) -> list[nn.Parameter]:
-        return []
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return blocks_to_score(self, x, y)

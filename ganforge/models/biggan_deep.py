@@ -13,10 +13,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..config import Config
+from .spec import ModelSpec
 from ..layers import ClassEmbedding, ConditionalBatchNorm2d, SNConv2d, SNLinear
 from ..layers.attention import make_attention
-from .base import ConditionalGenerator
+from . import base
 from .biggan import (blocks_to_image, blocks_to_score, check_attention, discriminator_attention, finish_discriminator,
                      finish_generator)
 from .widths import deep_discriminator_stages, generator_stages
@@ -77,10 +77,10 @@ class DeepDBlock(nn.Module):
         return h + x
 
 
-class Generator(ConditionalGenerator):
-    def __init__(self, config: Config):
-        super().__init__(config)
-        m, res = config.model, config.data.resolution
+class Generator(base.Generator):
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m, res = spec.model, spec.resolution
         stages = generator_stages(res, m.widths)
         self.shared = ClassEmbedding(self.num_classes, m.shared_dim)
         cond_dim = m.dim_z + m.shared_dim
@@ -94,7 +94,7 @@ class Generator(ConditionalGenerator):
                                          last, m))
             self.stage_ends.append(len(blocks) - 1)
         self.blocks = nn.ModuleList(blocks)
-        finish_generator(self, config, stages, self.stage_ends)
+        finish_generator(self, spec, stages, self.stage_ends)
 
     def no_regularization_parameters(self) -> list[nn.Parameter]:
         return list(self.shared.parameters())
@@ -107,12 +107,12 @@ class Generator(ConditionalGenerator):
         return blocks_to_image(self, h, [cond] * len(self.blocks))
 
 
-class Discriminator(nn.Module):
-    def __init__(self, config: Config):
-        super().__init__()
-        m = config.model
-        stages = deep_discriminator_stages(config.data.resolution, m.widths)
-        self.input_conv = SNConv2d(config.data.channels, stages[0].in_mult * m.d_ch, 3, padding=1, sn_eps=m.sn_eps)
+class Discriminator(base.Discriminator):
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m = spec.model
+        stages = deep_discriminator_stages(spec.resolution, m.widths)
+        self.input_conv = SNConv2d(spec.channels, stages[0].in_mult * m.d_ch, 3, padding=1, sn_eps=m.sn_eps)
         blocks, ends = [], []
         for s in stages:  # the first block of a stage changes the width and downsamples
             for d in range(m.depth):
@@ -120,16 +120,13 @@ class Discriminator(nn.Module):
                 blocks.append(DeepDBlock(cin, s.out_mult * m.d_ch, s.resample and d == 0, m))
             ends.append(len(blocks) - 1)
         self.blocks = nn.ModuleList(blocks)
-        res = config.data.resolution
+        res = spec.resolution
         check_attention("d_attention", [r for r in m.d_attention if r != res], stages, "D")
         self.attention = nn.ModuleDict()
         if res in m.d_attention:  # on the input conv's output, at full resolution
             self.attention["in"] = make_attention(m.attention_type, stages[0].in_mult * m.d_ch, m.sn_eps)
         discriminator_attention(m, stages, ends, self.attention)
         finish_discriminator(self, m, stages[-1].out_mult * m.d_ch)
-
-    def no_regularization_parameters(self) -> list[nn.Parameter]:
-        return []
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         h = self.input_conv(x)

@@ -17,11 +17,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..config import Config
+from .spec import ModelSpec
 from ..layers import ClassEmbedding
 from ..layers.conditioning import class_maps
 from ..layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
-from .base import ConditionalGenerator
+from . import base
 
 
 def _init_normal(module: nn.Module) -> None:
@@ -35,13 +35,12 @@ def _init_normal(module: nn.Module) -> None:
             nn.init.zeros_(m.bias)
 
 
-class _ClassicGenerator(ConditionalGenerator):
+class _ClassicGenerator(base.Generator):
     always_conditional: bool | None = None  # None: model.conditional decides
 
-    def __init__(self, config: Config):
-        super().__init__(config)
-        m = config.model
-        self.conditional = m.conditional if self.always_conditional is None else self.always_conditional
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m = spec.model
         self.embed = ClassEmbedding(self.num_classes, m.shared_dim) if self.conditional else None
         self.input_dim = m.dim_z + (m.shared_dim if self.conditional else 0)
 
@@ -49,12 +48,15 @@ class _ClassicGenerator(ConditionalGenerator):
         return torch.cat([z, self.embed(y).to(z.dtype)], dim=1) if self.conditional else z
 
 
-class _ClassicDiscriminator(nn.Module):
-    def __init__(self, config: Config, conditional: bool):
-        super().__init__()
-        m = config.model
-        self.conditional = conditional
-        self.embed = ClassEmbedding(m.num_classes, m.shared_dim) if conditional else None
+class _ClassicDiscriminator(base.FeatureDiscriminator, base.Discriminator):
+    always_conditional: bool | None = None  # as the generator's
+    options = frozenset({"mb_kernels"})
+
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m = spec.model
+        self.conditional = m.conditional if self.always_conditional is None else self.always_conditional
+        self.embed = ClassEmbedding(m.num_classes, m.shared_dim) if self.conditional else None
         self.mb_kernels = m.mb_kernels
 
     def head(self, features: int) -> nn.Module:
@@ -64,15 +66,18 @@ class _ClassicDiscriminator(nn.Module):
         return nn.Sequential(MinibatchDiscrimination(features, self.mb_kernels),
                              nn.Linear(features + self.mb_kernels, 1))
 
+    def score(self, features: torch.Tensor) -> torch.Tensor:
+        return self.out(features).squeeze(1)
+
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return self.out(self.features(x, y)).squeeze(1)
+        return self.score(self.features(x, y))
 
 
 class MLPGenerator(_ClassicGenerator):
-    def __init__(self, config: Config):
-        super().__init__(config)
-        hidden = 32 * config.model.ch
-        out = config.data.channels * config.data.resolution ** 2
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        hidden = 32 * spec.model.ch
+        out = spec.channels * spec.resolution ** 2
         self.net = nn.Sequential(nn.Linear(self.input_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
                                  nn.Linear(hidden, out))
 
@@ -81,12 +86,12 @@ class MLPGenerator(_ClassicGenerator):
 
 
 class MLPDiscriminator(_ClassicDiscriminator):
-    conditional_family = False
+    always_conditional = False
 
-    def __init__(self, config: Config):
-        super().__init__(config, self.conditional_family)
-        m, hidden = config.model, 32 * config.model.d_ch
-        inputs = config.data.channels * config.data.resolution ** 2 + (m.shared_dim if self.conditional else 0)
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m, hidden = spec.model, 32 * spec.model.d_ch
+        inputs = spec.channels * spec.resolution ** 2 + (m.shared_dim if self.conditional else 0)
         self.body = nn.Sequential(nn.Linear(inputs, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden),
                                   nn.LeakyReLU(0.2))
         self.out = self.head(hidden)
@@ -107,7 +112,7 @@ class CGANGenerator(MLPGenerator):
 
 
 class CGANDiscriminator(MLPDiscriminator):
-    conditional_family = True
+    always_conditional = True
 
 
 def _dcgan_stages(resolution: int) -> int:
@@ -115,16 +120,16 @@ def _dcgan_stages(resolution: int) -> int:
 
 
 class DCGANGenerator(_ClassicGenerator):
-    def __init__(self, config: Config):
-        super().__init__(config)
-        m, n = config.model, _dcgan_stages(config.data.resolution)
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m, n = spec.model, _dcgan_stages(spec.resolution)
         widths = [m.ch * min(8, 2 ** (n - 1 - i)) for i in range(n)]
         self.project = nn.Sequential(nn.ConvTranspose2d(self.input_dim, widths[0], 4, 1, 0, bias=False),
                                      nn.BatchNorm2d(widths[0]), nn.ReLU())
         layers = []
         for a, b in zip(widths, widths[1:]):
             layers += [nn.ConvTranspose2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.ReLU()]
-        layers.append(nn.ConvTranspose2d(widths[-1], config.data.channels, 4, 2, 1))
+        layers.append(nn.ConvTranspose2d(widths[-1], spec.channels, 4, 2, 1))
         self.body = nn.Sequential(*layers)
         _init_normal(self)
 
@@ -134,11 +139,13 @@ class DCGANGenerator(_ClassicGenerator):
 
 
 class DCGANDiscriminator(_ClassicDiscriminator):
-    def __init__(self, config: Config):
-        m, n = config.model, _dcgan_stages(config.data.resolution)
-        super().__init__(config, m.conditional)
+    options = frozenset({"mb_kernels", "mbstd_group"})
+
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m, n = spec.model, _dcgan_stages(spec.resolution)
         widths = [m.d_ch * min(8, 2 ** i) for i in range(n)]
-        first = config.data.channels + (m.shared_dim if self.conditional else 0)
+        first = spec.channels + (m.shared_dim if self.conditional else 0)
         layers = [nn.Conv2d(first, widths[0], 4, 2, 1), nn.LeakyReLU(0.2)]
         for a, b in zip(widths, widths[1:]):
             layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.LeakyReLU(0.2)]

@@ -1,8 +1,9 @@
 """Networks that work at one level of a resolution pyramid at a time (ProGAN, LAPGAN).
 
-Level l works at ``base_resolution``·2^l px. The level and the fade-in α live in an integer buffer
+Level l works at ``base_resolution``·2^l px (a class attribute of each family: 4 for ProGAN, 8 for LAPGAN);
+``fades`` says whether a new level fades in (ProGAN) or is trained alone once the coarser ones are done (LAPGAN). The level and the fade-in α live in an integer buffer
 ``stage`` = [level, round(α·10⁶)], so checkpoints and the EMA carry them (the EMA copies integer entries);
-:class:`ganforge.train.growth.Growth` sets them before every training step. A new network starts at its
+:class:`ganforge.training.growth.Growth` sets them before every training step. A new network starts at its
 last level with α = 1 (the full resolution), which is what sampling a finished run uses.
 """
 from __future__ import annotations
@@ -18,11 +19,13 @@ def level_count(resolution: int, base_resolution: int) -> int:
 
 
 class Growing:
-    """Mixed into an ``nn.Module`` (G or D) before it; call :meth:`init_stage` in ``__init__``."""
+    """Mixed into a generator or discriminator class before its base; call :meth:`init_stage` in ``__init__``."""
 
-    def init_stage(self, resolution: int, base_resolution: int) -> None:
-        self.base_resolution = base_resolution
-        self.levels = level_count(resolution, base_resolution)
+    base_resolution: int  # px of level 0
+    fades = True
+
+    def init_stage(self, resolution: int) -> None:
+        self.levels = level_count(resolution, self.base_resolution)
         self.register_buffer("stage", torch.tensor([self.levels - 1, ALPHA_UNIT]))
 
     def set_stage(self, level: int, alpha: float) -> None:

@@ -20,14 +20,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..config import Config
+from .spec import ModelSpec
 from ..layers import ClassEmbedding
 from ..layers.conditioning import class_maps
-from .base import ConditionalGenerator
+from . import base
 from .growing import Growing, pool_to, upsample_to
-
-BASE_RESOLUTION = 8
-
 
 def up2(x: torch.Tensor) -> torch.Tensor:
     return F.interpolate(x, scale_factor=2.0, mode="nearest")
@@ -48,20 +45,22 @@ def reconstruct(coarsest: torch.Tensor, residuals: list[torch.Tensor]) -> torch.
     return image
 
 
-class Generator(Growing, ConditionalGenerator):
+class Generator(Growing, base.Generator):
+    base_resolution = 8
     fades = False  # trained level by level
 
-    def __init__(self, config: Config):
-        super().__init__(config)
-        m, c, res = config.model, config.data.channels, config.data.resolution
-        self.init_stage(res, BASE_RESOLUTION)
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m, c, res = spec.model, spec.channels, spec.resolution
+        self.init_stage(res)
         w = 4 * m.ch
         self.embed = ClassEmbedding(self.num_classes, m.shared_dim)
         self.coarsest = nn.Sequential(  # [z, class] -> 4×4 -> 8×8 image
             nn.ConvTranspose2d(m.dim_z + m.shared_dim, 2 * w, 4, 1, 0), nn.BatchNorm2d(2 * w), nn.ReLU(),
             nn.ConvTranspose2d(2 * w, w, 4, 2, 1), nn.BatchNorm2d(w), nn.ReLU(), nn.Conv2d(w, c, 3, padding=1),
             nn.Tanh())
-        self.noise = nn.ModuleList([nn.Linear(m.dim_z, (BASE_RESOLUTION << k) ** 2) for k in range(1, self.levels)])
+        self.noise = nn.ModuleList([nn.Linear(m.dim_z, (self.base_resolution << k) ** 2)
+                                    for k in range(1, self.levels)])
         self.refine = nn.ModuleList([nn.Sequential(
             nn.Conv2d(c + 1 + m.shared_dim, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(),
             nn.Conv2d(w, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(), nn.Conv2d(w, c, 3, padding=1))
@@ -81,17 +80,19 @@ class Generator(Growing, ConditionalGenerator):
             coarse_up = up2(image)
             with torch.set_grad_enabled(torch.is_grad_enabled() and k == level):  # finished levels are fixed
                 image = coarse_up + self.residual(k, coarse_up, z, y)
-        return upsample_to(image, self.config.data.resolution)
+        return upsample_to(image, self.spec.resolution)
 
 
-class Discriminator(Growing, nn.Module):
-    def __init__(self, config: Config):
-        super().__init__()
-        m, c, res = config.model, config.data.channels, config.data.resolution
-        self.init_stage(res, BASE_RESOLUTION)
+class Discriminator(Growing, base.Discriminator):
+    base_resolution = 8
+    fades = False
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m, c, res = spec.model, spec.channels, spec.resolution
+        self.init_stage(res)
         self.embed = ClassEmbedding(m.num_classes, m.shared_dim)
         self.judges = nn.ModuleList([self._judge(c * (1 if k == 0 else 2) + m.shared_dim, 4 * m.d_ch,
-                                                 BASE_RESOLUTION << k) for k in range(self.levels)])
+                                                 self.base_resolution << k) for k in range(self.levels)])
 
     @staticmethod
     def _judge(channels: int, w: int, resolution: int) -> nn.Module:

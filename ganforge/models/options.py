@@ -1,37 +1,44 @@
-"""Which options each model family supports; a config asking a family for something it lacks is refused."""
+"""A config asking a family for something its classes do not declare is refused (see ``models/base.py``)."""
 from __future__ import annotations
 
-from ..config import Config, ConfigError
-from .growing import level_count
-
-CLASSIC = ("vanilla", "cgan", "dcgan")
-ALWAYS_CONDITIONAL = ("biggan", "biggan_deep", "cgan", "progan", "lapgan")
-BASE_RESOLUTION = {"progan": 4, "lapgan": 8}
+from ..errors import ConfigError
+from .base import FeatureDiscriminator
+from .growing import Growing, level_count
+from .registry import FAMILIES, family
 
 
-def check_family_options(cfg: Config) -> None:
+def _offering(option: str) -> list[str]:
+    return [name for name, f in FAMILIES.items() if option in f.discriminator.options]
+
+
+def check_family_options(cfg) -> None:
+    """``cfg``: a run Config (model, loss, growth sections and the data resolution)."""
     m, loss = cfg.model, cfg.loss
-    for key, value, families in (("model.mbstd_group", m.mbstd_group, ("dcgan", "progan")),
-                                 ("model.mb_kernels", m.mb_kernels, CLASSIC),
-                                 ("loss.feature_matching", loss.feature_matching, CLASSIC)):
-        if value and m.name not in families:
-            raise ConfigError(f"{key}={value} is not available for model.name={m.name} (its discriminator has no "
-                              f"such layer; use {', '.join(families)})")
-    if not m.conditional and m.name in ALWAYS_CONDITIONAL:
+    fam = family(m.name)
+    G, D = fam.generator, fam.discriminator
+    for option in ("mbstd_group", "mb_kernels"):
+        value = getattr(m, option)
+        if value and option not in D.options:
+            raise ConfigError(f"model.{option}={value} is not available for model.name={m.name} (its discriminator "
+                              f"has no such layer; use {', '.join(_offering(option))})")
+    if loss.feature_matching and not issubclass(D, FeatureDiscriminator):
+        users = [name for name, f in FAMILIES.items() if issubclass(f.discriminator, FeatureDiscriminator)]
+        raise ConfigError(f"loss.feature_matching={loss.feature_matching} is not available for model.name={m.name} "
+                          f"(its discriminator exposes no features; use {', '.join(users)})")
+    if not m.conditional and G.always_conditional:
         raise ConfigError(f"model.conditional=false: {m.name} is class-conditional by design (use dcgan or vanilla "
                           f"for an unconditional GAN)")
-    base = BASE_RESOLUTION.get(m.name)
-    if base is None:
+    if not issubclass(G, Growing):
         return
-    if cfg.data.resolution < base:
-        raise ConfigError(f"model.name={m.name} starts at {base} px; data.resolution={cfg.data.resolution} is smaller")
-    levels = level_count(cfg.data.resolution, base)
+    base, res = G.base_resolution, cfg.data.resolution
+    if res < base:
+        raise ConfigError(f"model.name={m.name} starts at {base} px; data.resolution={res} is smaller")
+    levels = level_count(res, base)
     for key in ("batch_sizes", "lrs"):
         values = getattr(cfg.growth, key)
         if values and len(values) != levels:
-            raise ConfigError(f"growth.{key} has {len(values)} entries; {m.name} at data.resolution="
-                              f"{cfg.data.resolution} has {levels} levels ({base} to {cfg.data.resolution} px): "
-                              f"give one per level")
-    if m.name == "lapgan" and cfg.growth.fade > 0:
-        raise ConfigError(f"growth.fade={cfg.growth.fade}: LAPGAN trains one level after another without fade-in "
+            raise ConfigError(f"growth.{key} has {len(values)} entries; {m.name} at data.resolution={res} has "
+                              f"{levels} levels ({base} to {res} px): give one per level")
+    if not G.fades and cfg.growth.fade > 0:
+        raise ConfigError(f"growth.fade={cfg.growth.fade}: {m.name} trains one level after another without fade-in "
                           f"(leave growth.fade at -1 or 0)")

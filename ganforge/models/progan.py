@@ -4,7 +4,7 @@ Level l works at 4·2^l px. G: [PixelNorm(z), class embedding] → equalized lin
 level nearest ×2 upsampling and two 3×3 convs (LeakyReLU 0.2, PixelNorm after each), a 1×1 toRGB per level
 (linear output). D mirrors it: a 1×1 fromRGB per level, two 3×3 convs and 2×2 average pooling per level, then
 minibatch stddev, a 3×3 conv and two equalized linear layers at 4×4, and a projection term ⟨embed(y), h⟩ for
-the class (the issue allows projection or an auxiliary classifier; projection keeps D(x, y) -> scores).
+the class (projection rather than an auxiliary classifier, so D(x, y) -> scores like every other family's).
 Widths: min(ch·256 / res, ch·8) channels (ch 64 gives the paper's min(16384 / res, 512)).
 
 While a new level fades in (α from 0 to 1), G's output is lerp(upsampled toRGB of the previous level, toRGB of
@@ -19,15 +19,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..config import Config
+from .spec import ModelSpec
 from ..layers import ClassEmbedding
 from ..layers.equalized import EqualizedConv2d, EqualizedLinear, PixelNorm
 from ..layers.minibatch import MinibatchStdDev
-from .base import ConditionalGenerator
+from . import base
 from .growing import Growing, pool_to, upsample_to
-
-BASE_RESOLUTION = 4
-
 
 def width(ch: int, resolution: int) -> int:
     return min(ch * 256 // resolution, ch * 8)
@@ -37,11 +34,12 @@ def _conv_block(a: int, b: int, norm: bool) -> list[nn.Module]:
     return [EqualizedConv2d(a, b, 3), nn.LeakyReLU(0.2)] + ([PixelNorm()] if norm else [])
 
 
-class Generator(Growing, ConditionalGenerator):
-    def __init__(self, config: Config):
-        super().__init__(config)
-        m, res = config.model, config.data.resolution
-        self.init_stage(res, BASE_RESOLUTION)
+class Generator(Growing, base.Generator):
+    base_resolution = 4
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m, res = spec.model, spec.resolution
+        self.init_stage(res)
         widths = [width(m.ch, 4 << level) for level in range(self.levels)]
         self.embed = ClassEmbedding(self.num_classes, m.shared_dim)
         self.normalize = PixelNorm()
@@ -52,7 +50,7 @@ class Generator(Growing, ConditionalGenerator):
                                              *_conv_block(widths[i - 1], widths[i], True),
                                              *_conv_block(widths[i], widths[i], True))
                                for i in range(1, self.levels)])
-        self.to_rgb = nn.ModuleList([EqualizedConv2d(w, config.data.channels, 1, gain=1.0) for w in widths])
+        self.to_rgb = nn.ModuleList([EqualizedConv2d(w, spec.channels, 1, gain=1.0) for w in widths])
 
     def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None) -> torch.Tensor:
         level, alpha = self.level, self.alpha
@@ -65,16 +63,18 @@ class Generator(Growing, ConditionalGenerator):
         if level > 0 and alpha < 1:
             coarse = F.interpolate(self.to_rgb[level - 1](previous), scale_factor=2.0, mode="nearest")
             image = torch.lerp(coarse, image, alpha)
-        return upsample_to(image, self.config.data.resolution)
+        return upsample_to(image, self.spec.resolution)
 
 
-class Discriminator(Growing, nn.Module):
-    def __init__(self, config: Config):
-        super().__init__()
-        m, res = config.model, config.data.resolution
-        self.init_stage(res, BASE_RESOLUTION)
+class Discriminator(Growing, base.Discriminator):
+    base_resolution = 4
+    options = frozenset({"mbstd_group"})
+    def __init__(self, spec: ModelSpec):
+        super().__init__(spec)
+        m, res = spec.model, spec.resolution
+        self.init_stage(res)
         widths = [width(m.d_ch, 4 << level) for level in range(self.levels)]
-        self.from_rgb = nn.ModuleList([nn.Sequential(EqualizedConv2d(config.data.channels, w, 1), nn.LeakyReLU(0.2))
+        self.from_rgb = nn.ModuleList([nn.Sequential(EqualizedConv2d(spec.channels, w, 1), nn.LeakyReLU(0.2))
                                        for w in widths])
         self.blocks = nn.ModuleList(
             [nn.Identity()] + [nn.Sequential(*_conv_block(widths[i], widths[i], False),

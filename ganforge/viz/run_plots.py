@@ -6,10 +6,10 @@ import json
 import pathlib
 
 from ..errors import GanforgeError
-from ..metrics.evaluate import scalar
+from ..metrics.registry import headline
 from .plots import _pyplot, metric_curves, save_figure
 
-LOSSES = ("d_loss_real", "d_loss_fake", "g_loss")
+LOSSES = ("d_loss_real", "d_loss_fake", "d_loss", "g_loss")  # d_loss: a relativistic loss, not split
 
 
 def smooth(values: list[float], weight: float) -> list[float]:
@@ -36,13 +36,14 @@ def read_log(run: pathlib.Path) -> list[dict]:
 
 
 def loss_plot(records: list[dict], path, smoothing: float) -> pathlib.Path | None:
-    rows = [r for r in records if "event" not in r and all(isinstance(r.get(k), (int, float)) for k in LOSSES)]
+    rows = [r for r in records if "event" not in r and isinstance(r.get("g_loss"), (int, float))]
+    keys = [k for k in LOSSES if rows and all(isinstance(r.get(k), (int, float)) for r in rows)]
     if not rows:
         return None
     plt = _pyplot()
     steps = [r["step"] for r in rows]
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-    for key in LOSSES:
+    for key in keys:
         values = [r[key] for r in rows]
         line, = axes[0].plot(steps, smooth(values, smoothing), label=key, lw=1.5)
         axes[0].plot(steps, values, color=line.get_color(), alpha=0.25, lw=0.8)
@@ -71,13 +72,13 @@ def plot_run(run, out, smoothing: float = 0.9) -> list[pathlib.Path]:
     names = [k for k in (evals[0] if evals else {}) if k not in ("step", "event", "extractor")
              and isinstance(evals[0][k], (int, float, dict))]
     if names:
-        written.append(metric_curves([r["step"] for r in evals], {m: [scalar(r[m]) for r in evals] for m in names},
+        written.append(metric_curves([r["step"] for r in evals], {m: [headline(m, r[m]) for r in evals] for m in names},
                                      "step", out / "metrics.png", title=f"{run.name}: {evals[0].get('extractor', '')}"))
     for sweep_file in sorted((run / "eval").glob("*-sweep.json")):
         results = json.loads(sweep_file.read_text())["sweep"]
         psis = [r["truncation"] for r in results]
         metrics = list(results[0]["metrics"])
-        written.append(metric_curves(psis, {m: [scalar(r["metrics"][m]) for r in results] for m in metrics},
+        written.append(metric_curves(psis, {m: [headline(m, r["metrics"][m]) for r in results] for m in metrics},
                                      "truncation ψ", out / f"{sweep_file.stem}.png",
                                      title=f"{run.name}: {results[0]['extractor_name']}"))
     written = [p for p in written if p is not None]

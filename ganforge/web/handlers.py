@@ -2,16 +2,18 @@
 are a convenience, not a guarantee) and every answer is an image or a file."""
 from __future__ import annotations
 
-import math
 import pathlib
 import threading
 
 import torch
 from PIL import Image
 
+from ..checks import number
 from ..errors import GanforgeError
 from ..sampling import interpolation, latents_for, sample
+from ..steering import steered_samples
 from ..viz import image_grid, labelled_sheet, to_uint8
+from ..viz.attention_sheet import attention_figure
 from .downloads import Downloads
 
 MAX_SEED = 2**31 - 1
@@ -43,7 +45,7 @@ class DemoModel:
         self.downloads = downloads or Downloads()
         self.lock = threading.Lock()
         self.has_attention = bool(getattr(G, "attention", None))
-        self.tfhub = G.config.model.truncation_style == "tfhub"
+        self.tfhub = G.spec.model.truncation_style == "tfhub"
 
     @property
     def class_names(self) -> list[str]:
@@ -57,20 +59,7 @@ class DemoModel:
 
     @staticmethod
     def check_seed(seed) -> int:
-        value = DemoModel._whole(seed, "seed")
-        if not 0 <= value <= MAX_SEED:
-            raise GanforgeError(f"seed {value}: expected 0 to {MAX_SEED}")
-        return value
-
-    @staticmethod
-    def _whole(value, name: str) -> int:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise GanforgeError(f"{name} {value!r}: expected a whole number") from None
-        if not (math.isfinite(number) and number.is_integer()):
-            raise GanforgeError(f"{name} {value!r}: expected a whole number")
-        return int(number)
+        return number(seed, "seed", integer=True, lo=0, hi=MAX_SEED)
 
     def check_truncation(self, psi) -> float | None:
         """ψ: 0 or None = no truncation; else a threshold in (0, 2], or (0, 1] for converted TF-Hub models."""
@@ -81,21 +70,11 @@ class DemoModel:
         return None if value == 0 else value
 
     def check_count(self, n, name: str = "number of images", top: int | None = None, low: int = 1) -> int:
-        top = self.max_images if top is None else top
-        value = self._whole(n, name)
-        if not low <= value <= top:
-            raise GanforgeError(f"{name} {value} is out of range: expected {low} to {top}")
-        return value
+        return number(n, name, integer=True, lo=low, hi=self.max_images if top is None else top)
 
     @staticmethod
     def check_range(value, name: str, low: float, high: float) -> float:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise GanforgeError(f"{name} {value!r}: expected a number") from None
-        if not (math.isfinite(v) and low <= v <= high):
-            raise GanforgeError(f"{name} {value!r} is out of range: expected {low:g} to {high:g}")
-        return v
+        return number(value, name, lo=low, hi=high)
 
     # answers ---------------------------------------------------------------------------------------------
     def _grid(self, images: torch.Tensor) -> Image.Image:
@@ -142,38 +121,28 @@ class DemoModel:
 
     def attention_maps(self, class_name, seed, psi, x, y) -> Image.Image:
         """Per-layer heatmaps for the query at display pixel (x, y) of the enlarged sample."""
-        from ..attention import mean_heatmaps, query_heatmaps, record_attention
-        from ..viz.attention import attention_sheet
         self._need_attention()
         cls, seed, psi = self.check_class(class_name), self.check_seed(seed), self.check_truncation(psi)
         qx = int(self.check_range(x, "x", 0, self.size * self.display - 1)) // self.display
         qy = int(self.check_range(y, "y", 0, self.size * self.display - 1)) // self.display
         z = latents_for(self.G, 1, psi, torch.Generator().manual_seed(seed))
         with self.lock:
-            images, maps = record_attention(self.G, z, torch.tensor([cls]), psi)
-        spatial = {k: v for k, v in maps.items() if v.dim() == 3}
-        if not spatial:
-            raise GanforgeError("this model's attention is channel attention: it has no spatial maps to show")
-        return attention_sheet(images[0], [((qx, qy), query_heatmaps(spatial, (qx, qy), self.size))],
-                               mean_heatmaps(spatial, self.size), scale=max(1, 128 // self.size))
+            return attention_figure(self.G, z, torch.tensor([cls]), [(qx, qy)], psi)[0]
 
     def steered(self, class_name, seed, psi, n, strength, region, focus_weight, from_seed) -> Image.Image:
         """Samples with attention scaled, focused on a region, and/or transplanted from another seed."""
-        from ..attention import generate_steered, record_attention
         self._need_attention()
         cls, seed, psi = self.check_class(class_name), self.check_seed(seed), self.check_truncation(psi)
         n = self.check_count(n, top=min(16, self.max_images))
-        steering = {"strength": self.check_range(strength, "attention strength", 0.0, 4.0)}
+        strength = self.check_range(strength, "attention strength", 0.0, 4.0)
         mask = region_mask(region, self.size)
-        if mask is not None:
-            steering.update(focus=mask, focus_weight=self.check_range(focus_weight, "focus weight", -20.0, 20.0))
+        weight = self.check_range(focus_weight, "focus weight", -20.0, 20.0) if mask is not None else 0.0
         y = torch.full((n,), cls, dtype=torch.long)
         z = latents_for(self.G, n, psi, torch.Generator().manual_seed(seed))
+        other = None if from_seed in (None, "", -1) else \
+            latents_for(self.G, n, psi, torch.Generator().manual_seed(self.check_seed(from_seed)))
         with self.lock:
-            if from_seed not in (None, "", -1):
-                z_other = latents_for(self.G, n, psi, torch.Generator().manual_seed(self.check_seed(from_seed)))
-                steering["transplant"] = record_attention(self.G, z_other, y, psi)[1]
-            images = generate_steered(self.G, z, y, psi, **steering)
+            images = steered_samples(self.G, z, y, psi, strength, mask, weight, other)
         return self._grid(images)
 
     def _need_attention(self) -> None:

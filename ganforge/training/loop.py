@@ -1,11 +1,11 @@
-"""The one training loop. It knows nothing of any architecture: it needs a generator with
-``forward(z, y)``, ``dim_z`` and ``num_classes``, a discriminator ``D(x, y) -> scores [B]``, and a stream
-of real batches. Losses come from the config.
+"""The one training loop. It knows no architecture: it needs a generator and a discriminator that follow the
+contract of ``models/base.py`` (and, for models trained level by level, the ``Growing`` mixin), a stream of
+real batches, and the objective (``loss.GANLoss``), which turns batches into D's and G's loss terms.
 
 One step (BigGAN-PyTorch's order): ``d_steps`` discriminator updates, each over ``accumulate`` batches
 (fakes from G under no_grad, fakes and reals scored in one D pass); then one generator update over
-``accumulate`` batches with D frozen; orthogonal regularisation is added to the gradients before each
-optimizer step; then the EMA of G advances.
+``accumulate`` batches with D frozen; gradient regularisers (orthogonal) are applied before each optimizer
+step; then the EMA of G advances.
 
 Under torchrun the same step runs data-parallel: G and D are wrapped in DistributedDataParallel only where
 they are trained (D in its phase, G in its phase; the frozen or no-grad partner runs unwrapped), each rank
@@ -21,29 +21,25 @@ import time
 import torch
 from torch.nn.parallel import DistributedDataParallel
 
+from ..augment import Draws
 from ..config import Config
 from ..data.stream import BatchStream
 from ..distributed import SINGLE, Distributed
 from ..layers.conditioning import batch_norms
 from ..layers.cross_replica import convert_cross_replica, set_cross_replica
-from ..augment import diff_augment, parse_policy
-from ..losses import D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad, gradient_penalty, r1_penalty
-from ..sampling import generate
+from ..loss import GANLoss, Phase
+from ..models.growing import Growing
+from ..sampling import render
 from .ema import EMA
 from .growth import Growth
 from .precision import Precision
-
-
-def _skip(model) -> list:
-    fn = getattr(model, "no_regularization_parameters", None)
-    return fn() if fn else []
 
 
 def _data_parallel(model, device: torch.device, dist: Distributed):
     if not dist.enabled:
         return model
     ids = [device.index] if device.type == "cuda" else None
-    growing = hasattr(model, "set_stage")  # levels other than the current one get no gradient
+    growing = isinstance(model, Growing)  # levels other than the current one get no gradient
     return DistributedDataParallel(model, device_ids=ids, forward_sync_buffers=False, find_unused_parameters=growing)
 
 
@@ -75,11 +71,10 @@ class Trainer:
                                if dist.enabled and not t.sync_bn and bn.track_running_stats]
         self.rng = torch.Generator().manual_seed(t.seed)  # every latent and fake class of training
         # models that grow (ProGAN) or are trained level by level (LAPGAN) follow a growth schedule
-        self.growth = Growth(cfg, self.G.levels, self.G.base_resolution, fades=getattr(self.G, "fades", True)) \
-            if hasattr(self.G, "set_stage") else None
+        self.growth = Growth(cfg, self.G.levels, self.G.base_resolution, fades=self.G.fades) \
+            if isinstance(self.G, Growing) else None
         self.images_seen = 0  # real images shown to D
-        self.d_loss, self.g_loss = D_LOSSES[cfg.loss.name], G_LOSSES[cfg.loss.name]
-        self.augment_ops = parse_policy(cfg.augment.diffaugment)
+        self.loss = GANLoss(cfg.loss, cfg.augment, {"G": t.g_ortho, "D": t.d_ortho})
         self.precision = Precision(t.precision, device)
         self.step = 0
 
@@ -98,50 +93,30 @@ class Trainer:
             x = self.growth.prepare_reals(x)
         return x.contiguous(memory_format=self.memory_format), y.to(self.device)
 
-    def augmented(self, x: torch.Tensor) -> torch.Tensor:
-        """DiffAugment of a batch D is about to see (this rank's slice of the global batch's draws)."""
-        if not self.augment_ops:
-            return x
-        return diff_augment(x, self.augment_ops, self.rng, self.stream.batch_size, self.stream.part)
-
-    def penalties(self, real: torch.Tensor, fake: torch.Tensor, y: torch.Tensor, d_real: torch.Tensor,
-                  update: int) -> dict[str, torch.Tensor]:
-        """The configured regularisers of D, weighted, on the images D saw (fp32; the unwrapped D, whose
-        gradients join the data-parallel average of the main loss's)."""
-        loss, out = self.cfg.loss, {}
-        if loss.gp:
-            alpha = torch.rand(self.stream.batch_size, generator=self.rng)[self.stream.part]
-            out["d_gp"] = loss.gp * gradient_penalty(self.D, real.float(), fake.float(), y, alpha)
-        if loss.r1:
-            lazy = update % loss.r1_every == 0
-            out["d_r1"] = loss.r1 / 2 * loss.r1_every * r1_penalty(self.D, real.float(), y) if lazy else \
-                torch.zeros((), device=real.device)
-        if loss.drift:
-            out["d_drift"] = loss.drift * d_real.pow(2).mean()
-        return out
+    def phase(self, which: str) -> Phase:
+        """How this step's phase (``"D"`` or ``"G"``) runs the networks, for the objective."""
+        draws = Draws(self.rng, self.stream.batch_size, self.stream.part)
+        if which == "D":
+            return Phase(self.G_nograd, self.D_parallel, self.D, draws, self.precision.autocast, mean=self.dist.mean)
+        return Phase(self.G_parallel, self.D_frozen, self.D, draws, self.precision.autocast, self.real_batch,
+                     self.dist.mean)
 
     def d_step(self, update: int = 0) -> dict[str, torch.Tensor]:
         """One discriminator update (``update`` counts them over the run, for lazy regularisation)."""
         t = self.cfg.train
         self.opt_D.zero_grad(set_to_none=True)
         totals: dict[str, torch.Tensor] = {}
+        phase = self.phase("D")
         for i in range(t.accumulate):
             x, y = self.real_batch()
             z, y_fake = self.latents()
             with _syncing(self.D_parallel, last=i == t.accumulate - 1):
-                with self.precision.autocast():
-                    with torch.no_grad():
-                        fake = self.G_nograd(z, y_fake)
-                    real_in, fake_in = self.augmented(x.to(fake.dtype)), self.augmented(fake)
-                    scores = self.D_parallel(torch.cat([fake_in, real_in]), torch.cat([y_fake, y]))
-                d_fake, d_real = scores.float().split(len(x))  # losses in fp32
-                loss_real, loss_fake = self.d_loss(d_real, d_fake)
-                extra = self.penalties(real_in, fake_in, y, d_real, update)
-                self.precision.backward((loss_real + loss_fake + sum(extra.values())) / t.accumulate, "D")
-            for k, v in {"d_loss_real": loss_real, "d_loss_fake": loss_fake, **extra}.items():
+                terms = self.loss.d_terms(phase, x, y, z, y_fake, update)
+                self.precision.backward(sum(terms.values()) / t.accumulate, "D")
+            for k, v in terms.items():
                 totals[k] = totals.get(k, 0.0) + v.detach() / t.accumulate
         self.precision.unscale(self.opt_D, "D")
-        add_orthogonal_regularization_grad(self.D, t.d_ortho, _skip(self.D))
+        self.loss.regularize_gradients(self.D, "D")
         self.precision.step(self.opt_D, "D")
         return totals
 
@@ -150,34 +125,19 @@ class Trainer:
         self.D.requires_grad_(False)
         self.opt_G.zero_grad(set_to_none=True)
         totals: dict[str, torch.Tensor] = {}
+        phase = self.phase("G")
         for i in range(t.accumulate):
             z, y = self.latents()
             with _syncing(self.G_parallel, last=i == t.accumulate - 1):
-                with self.precision.autocast():
-                    fake = self.augmented(self.G_parallel(z, y))
-                    if self.cfg.loss.feature_matching:
-                        parts = self.feature_matching(fake, y)
-                    else:
-                        parts = {"g_loss": self.g_loss(self.D_frozen(fake, y).float())}
-                self.precision.backward(sum(parts.values()) / t.accumulate, "G")
-            for k, v in parts.items():
+                terms = self.loss.g_terms(phase, z, y)
+                self.precision.backward(sum(terms.values()) / t.accumulate, "G")
+            for k, v in terms.items():
                 totals[k] = totals.get(k, 0.0) + v.detach() / t.accumulate
         self.precision.unscale(self.opt_G, "G")
-        add_orthogonal_regularization_grad(self.G, t.g_ortho, _skip(self.G))
+        self.loss.regularize_gradients(self.G, "G")
         self.precision.step(self.opt_G, "G")
         self.D.requires_grad_(True)
         return totals
-
-    def feature_matching(self, fake: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-        """G's adversarial loss plus weight · ‖E f(x) − E f(G(z))‖² on the features D's last layer reads
-        (Salimans et al. 2016), over a fresh real batch; in a data-parallel run, over each process's share."""
-        x, y_real = self.real_batch()
-        with torch.no_grad():
-            target = self.D.features(self.augmented(x), y_real).float().mean(0)
-        features = self.D.features(fake, y)
-        scores = self.D.out(features).squeeze(1)
-        gap = (features.float().mean(0) - target).pow(2).sum()
-        return {"g_loss": self.g_loss(scores.float()), "g_feature_matching": self.cfg.loss.feature_matching * gap}
 
     def train_step(self) -> dict[str, torch.Tensor]:
         self.G.train()
@@ -189,16 +149,12 @@ class Trainer:
             for k, v in self.d_step(self.step * self.cfg.train.d_steps + k_step).items():
                 stats[k] = stats.get(k, 0.0) + v / self.cfg.train.d_steps
         stats.update(self.g_step())
+        stats.update({k: torch.tensor(v) for k, v in self.loss.log_values().items()})  # e.g. the augmentation p
         self.dist.average_buffers([b for bn in self.unsynced_norms for b in (bn.running_mean, bn.running_var)])
         self.step += 1
         self.images_seen += self.images_per_step
         self.ema.update(self.step)
         return self.dist.mean(stats)  # what one process with the whole batch would report
-
-    def compile(self) -> None:
-        """torch.compile every forward the step runs; the modules, and so checkpoints, stay as they are."""
-        self.G_parallel, self.D_parallel = torch.compile(self.G_parallel), torch.compile(self.D_parallel)
-        self.G_nograd, self.D_frozen = torch.compile(self.G_nograd), torch.compile(self.D_frozen)
 
     def learning_rates(self) -> dict[str, float]:
         return {"g_lr": self.opt_G.param_groups[0]["lr"], "d_lr": self.opt_D.param_groups[0]["lr"]}
@@ -222,6 +178,7 @@ class Trainer:
             "G": self.G.state_dict(), "D": self.D.state_dict(), "G_ema": self.ema.model.state_dict(),
             "opt_G": self.opt_G.state_dict(), "opt_D": self.opt_D.state_dict(),
             "stream": self.stream.state_dict(), "scalers": self.precision.state_dict(),
+            **({"loss": loss_state} if (loss_state := self.loss.state_dict()) else {}),
             "rng": {"train": self.rng.get_state(), "torch": torch.get_rng_state()},
         }
         if self.device.type == "cuda":
@@ -240,6 +197,7 @@ class Trainer:
         self.opt_D.load_state_dict(state["opt_D"])
         self.stream.load_state_dict(state["stream"])
         self.precision.load_state_dict(state.get("scalers", {}))
+        self.loss.load_state_dict(state.get("loss", {}))
         self.rng.set_state(state["rng"]["train"])
         torch.set_rng_state(state["rng"]["torch"])
         if self.device.type == "cuda" and "cuda" in state["rng"]:
@@ -260,7 +218,7 @@ class SheetMaker:
 
     def images(self, G) -> torch.Tensor:
         """[rows, columns, C, H, W] from G (in eval mode)."""
-        out = generate(G, self.z, self.y)
+        out = render(G, self.z, self.y)
         return out.view(len(self.classes), self.columns, *out.shape[1:])
 
 

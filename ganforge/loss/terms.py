@@ -1,8 +1,10 @@
-"""Adversarial losses and regularisers as plain functions.
+"""Adversarial losses and regularisers as plain functions of scores, images and networks.
 
 Losses by name (``loss.name``); D's loss comes as its (real, fake) parts. ``bce`` is the non-saturating GAN
 (G maximises log D(G(z))), ``minimax`` the original (G minimises log(1 − D(G(z)))), ``wasserstein`` the WGAN
-critic, ``ls`` least squares (a = 0, b = c = 1). Penalties: WGAN-GP, R1 and drift.
+critic, ``ls`` least squares (a = 0, b = c = 1); ``rpgan`` (relativistic pairing, R3GAN) compares each fake
+with a real image, so it is not split into parts: :func:`relativistic_d` / :func:`relativistic_g`. Penalties:
+WGAN-GP, R1 (R2 is R1 on generated images), drift; orthogonal regularisation of weights.
 """
 from __future__ import annotations
 
@@ -46,6 +48,16 @@ def least_squares_d(d_real: torch.Tensor, d_fake: torch.Tensor) -> tuple[torch.T
 
 def least_squares_g(d_fake: torch.Tensor) -> torch.Tensor:
     return 0.5 * (d_fake - 1).pow(2).mean()
+
+
+def relativistic_d(d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
+    """RpGAN's D loss E[softplus(D(G(z)) − D(x))] over paired scores (R3GAN's non-saturating form)."""
+    return F.softplus(d_fake - d_real).mean()
+
+
+def relativistic_g(d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
+    """RpGAN's G loss E[softplus(D(x) − D(G(z)))]."""
+    return F.softplus(d_real - d_fake).mean()
 
 
 D_LOSSES = {"hinge": hinge_d, "bce": bce_d, "minimax": bce_d, "wasserstein": wasserstein_d, "ls": least_squares_d}

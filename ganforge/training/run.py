@@ -13,13 +13,13 @@ import copy
 import os
 import pathlib
 import shutil
-import sys
 import tempfile
 
 import torch
 import yaml
 
 from .. import distributed, faults
+from ..checkpoint import newest_valid_checkpoint, remove_stale_temporaries
 from ..config import RESUMABLE_KEYS, Config, ConfigError
 from ..data import load_dataset
 from ..device import resolve_device, resolve_precision
@@ -27,17 +27,13 @@ from ..errors import GanforgeError
 from ..fileio import atomic_write_text
 from ..liveness import PeerLost, is_collective_failure
 from ..models import build_discriminator, build_generator, parameter_count
-from .checkpoint import newest_valid_checkpoint, remove_stale_temporaries
+from ..notify import to_stderr
 from .guard import check_free_space, checkpoint_bytes
 from .log import JsonlLog
 from .loop import Trainer
 from .schedule import fit, quiet
 
 RUN_FILES = {"config.yaml", "log.jsonl", "samples", "checkpoints"}
-
-
-def to_stderr(message: str) -> None:
-    print(f"ganforge: {message}", file=sys.stderr)
 
 
 def bind_data(cfg: Config, dataset) -> Config:

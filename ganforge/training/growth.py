@@ -1,7 +1,8 @@
-"""The schedule of progressive growing, consulted by the loop before every step (for models that grow,
-i.e. that have ``set_stage``).
+"""The schedule of progressive growing, consulted by the loop before every step (for models that grow or train
+level by level: :class:`~ganforge.models.growing.Growing`).
 
-Time is counted in real images shown to D (``Trainer.images_seen``, kept in checkpoints): level 0 (4 px) is
+Time is counted in real images shown to D (``Trainer.images_seen``, kept in checkpoints): level 0 (the family's
+``base_resolution``: 4 px for ProGAN, 8 for LAPGAN) is
 stable for ``growth.stable`` images; every further level first fades in for ``growth.fade`` images (α rising
 linearly from 0 to 1) and is then stable for ``growth.stable`` images; the last level stays. Level and α are a
 function of the images seen, so a run resumed in the middle of a fade continues with exactly the α it had.

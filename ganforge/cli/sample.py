@@ -1,15 +1,15 @@
-"""``ganforge sample``, ``attention``, ``interpolate`` and ``export``: images from a generator."""
+"""``ganforge sample`` and ``interpolate``: image sheets from a generator (attention steering included)."""
 from __future__ import annotations
 
-import pathlib
-
 from ..errors import GanforgeError
+from ..notify import to_stderr
+from ..sampling import interpolation, sample
+from ..steering import fit_mask, load_mask, steered_samples
+from ..viz import image_grid, labelled_sheet, save_png
 from .common import load_model, model_args, model_inputs, out_png, positive_int
 
 
 def _sample(args) -> int:
-    from ..sampling import sample
-    from ..viz import image_grid, labelled_sheet, save_png
     out = out_png(args.out)
     G = load_model(args)
     classes = args.classes
@@ -19,7 +19,7 @@ def _sample(args) -> int:
         raise GanforgeError(f"--n {args.n} must be a multiple of the {len(classes)} classes to give one row per class")
     steering = args.attention_strength is not None or args.attention_focus or args.attention_from_seed is not None
     if steering:
-        images = _steered_samples(G, classes, args)
+        images = _steered(G, classes, args)
     else:
         images = sample(G, classes=classes, n=args.n, truncation=args.truncation, seed=args.seed)
     scale = max(1, 96 // G.image_shape[-1])
@@ -33,54 +33,17 @@ def _sample(args) -> int:
     return 0
 
 
-def _steered_samples(G, classes, args):
+def _steered(G, classes, args):
     """Samples with attention switched off or scaled, focused on a mask, or transplanted from another seed."""
-    from ..attention import fit_mask, generate_steered, load_mask, record_attention
-    from ..train.run import to_stderr
     z, y = model_inputs(G, classes, args.n, args.truncation, args.seed)
-    steering = {"strength": 1.0 if args.attention_strength is None else args.attention_strength}
-    if args.attention_focus:
-        steering["focus"] = fit_mask(load_mask(args.attention_focus), G.image_shape[-1], to_stderr)
-        steering["focus_weight"] = args.focus_weight
-    if args.attention_from_seed is not None:
-        z_a, y_a = model_inputs(G, classes, args.n, args.truncation, args.attention_from_seed)
-        _, maps = record_attention(G, z_a, y_a, args.truncation)
-        steering["transplant"] = maps
-    return generate_steered(G, z, y, args.truncation, **steering)
-
-
-def _query(text: str) -> tuple[int, int]:
-    try:
-        x, y = (int(v) for v in text.split(","))
-    except ValueError:
-        raise GanforgeError(f"--query {text!r}: expected X,Y pixel coordinates, e.g. 16,8") from None
-    return x, y
-
-
-def _attention(args) -> int:
-    from ..attention import mean_heatmaps, query_heatmaps, record_attention
-    from ..viz import save_png
-    from ..viz.attention import attention_sheet
-    out = out_png(args.out)
-    G = load_model(args)
-    queries = [_query(q) for q in (args.query or ["16,16"])]
-    z, cls = model_inputs(G, [args.class_] if args.class_ else None, 1, args.truncation, args.seed)
-    images, maps = record_attention(G, z, cls, args.truncation)
-    size = G.image_shape[-1]
-    spatial = {k: v for k, v in maps.items() if v.dim() == 3}
-    if not spatial:
-        raise GanforgeError("this model's attention layers are channel attention: they have no spatial maps to draw")
-    sheet = attention_sheet(images[0], [(q, query_heatmaps(spatial, q, size)) for q in queries],
-                            mean_heatmaps(spatial, size), scale=max(1, 128 // size))
-    save_png(sheet, out)
-    print(f"wrote {out} ({len(spatial)} attention layer(s), class {G.class_names[int(cls[0])]}, seed {args.seed}, "
-          f"queries {' '.join(f'({x},{y})' for x, y in queries)})")
-    return 0
+    focus = fit_mask(load_mask(args.attention_focus), G.image_shape[-1], to_stderr) if args.attention_focus else None
+    other = None if args.attention_from_seed is None else \
+        model_inputs(G, classes, args.n, args.truncation, args.attention_from_seed)[0]
+    strength = 1.0 if args.attention_strength is None else args.attention_strength
+    return steered_samples(G, z, y, args.truncation, strength, focus, args.focus_weight, other)
 
 
 def _interpolate(args) -> int:
-    from ..sampling import interpolation
-    from ..viz import labelled_sheet, save_png
     out = out_png(args.out)
     G = load_model(args)
     rows = interpolation(G, args.from_class, args.to_class, steps=args.steps, rows=args.rows,
@@ -91,16 +54,6 @@ def _interpolate(args) -> int:
                            column_labels=columns)
     save_png(sheet, out)
     print(f"wrote {out} ({args.rows} rows x {args.steps} steps, {a} -> {b})")
-    return 0
-
-
-def _export(args) -> int:
-    from ..pretrained import save_pretrained
-    out = pathlib.Path(args.out).expanduser()
-    if out.exists() and any(out.iterdir()) and not args.force:
-        raise GanforgeError(f"{out} is not empty; choose another --out or pass --force to overwrite the export")
-    save_pretrained(load_model(args), out)
-    print(f"exported the EMA generator to {out} (config.json + model.safetensors)")
     return 0
 
 
@@ -118,12 +71,6 @@ def register(sub) -> None:
     s.add_argument("--attention-from-seed", type=int, default=None,
                    help="generate with the attention maps of the samples of this seed (same classes)")
     s.set_defaults(func=_sample)
-    a = sub.add_parser("attention", help="draw a sample's attention maps for a query point")
-    model_args(a)
-    a.add_argument("--class", dest="class_", help="class name or index (default: random)")
-    a.add_argument("--seed", type=int, default=0)
-    a.add_argument("--query", action="append", help="X,Y pixel of a query point (repeatable; default 16,16)")
-    a.set_defaults(func=_attention)
     i = sub.add_parser("interpolate", help="interpolate between two classes (and optionally two seeds)")
     model_args(i)
     i.add_argument("--from-class", required=True)
@@ -133,8 +80,3 @@ def register(sub) -> None:
     i.add_argument("--seed", type=int, default=0, help="seed of the rows' latents")
     i.add_argument("--to-seed", type=int, default=None, help="also interpolate the latent toward this seed's")
     i.set_defaults(func=_interpolate)
-    e = sub.add_parser("export", help="save a run's EMA generator as config.json + model.safetensors")
-    e.add_argument("run")
-    e.add_argument("--out", required=True)
-    e.add_argument("--force", action="store_true")
-    e.set_defaults(func=_export, device=None, standing_stats=None, precision="fp32")

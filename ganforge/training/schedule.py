@@ -13,11 +13,13 @@ import pathlib
 import signal
 
 from .. import faults
+from ..checkpoint import newest_valid_checkpoint, save_checkpoint, save_state
 from ..errors import GanforgeError
 from ..fileio import atomic_write_text
-from ..pretrained import with_standing_stats
+from ..layers.conditioning import with_standing_stats
+from ..metrics.evaluator import Evaluator
+from ..metrics.registry import headline, protocol
 from ..viz import labelled_sheet, save_png
-from .checkpoint import newest_valid_checkpoint, save_checkpoint, save_state
 from .guard import Diverged, StopSignals, Stopped, non_finite
 from .log import JsonlLog, Meter, progress
 from .loop import SheetMaker, Timer, Trainer
@@ -80,16 +82,14 @@ class Schedule:
         ``eval.best`` rewrites the best checkpoint."""
         cfg, e, step = self.trainer.cfg, self.e, self.trainer.step
         if self.evaluator is None:
-            from ..metrics.evaluator import Evaluator
             ref = e.ref or cfg.data.source
             self.evaluator = Evaluator(ref, self.trainer.G.image_shape, e.metrics,
                                        None if e.extractor == "auto" else e.extractor, e.inception_weights or None,
                                        device=self.trainer.device, seed=self.t.seed,
                                        data_cfg=cfg.data if ref == cfg.data.source else None, notify=self.notify,
                                        dist=self.dist, convert=True)  # another reference: at the run's size
-        from ..metrics.evaluate import protocol, scalar
         result = self.evaluator.evaluate_generator(self.sampler(), e.n, e.truncation or None)
-        values = {name: scalar(v) for name, v in result["metrics"].items()}
+        values = {name: headline(name, v) for name, v in result["metrics"].items()}
         self.log.write({"step": step, "event": "eval", **values, "extractor": result["extractor_name"]})
         if self.board:
             self.board.scalars(step, values, "eval")
@@ -175,8 +175,8 @@ def fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool,
                 step = trainer.step
                 if step % t.log_every == 0 or step == t.steps:
                     r = s.log_line()
-                    bar.set_postfix(D_real=f"{r['d_loss_real']:.3f}", D_fake=f"{r['d_loss_fake']:.3f}",
-                                    G=f"{r['g_loss']:.3f}", img_s=f"{r['img_per_s']:.0f}")
+                    d_loss = sum(v for k, v in r.items() if k.startswith("d_loss"))  # parts or relativistic
+                    bar.set_postfix(D=f"{d_loss:.3f}", G=f"{r['g_loss']:.3f}", img_s=f"{r['img_per_s']:.0f}")
                 if (t.sample_every and step % t.sample_every == 0) or (trainer.growth and trainer.growth.grew):
                     s.write_sheet()  # and one as each new level starts to fade in: a sheet per resolution
                 if every_eval and step % every_eval == 0:

@@ -1,19 +1,18 @@
-"""``ganforge eval``."""
+"""``ganforge eval``: metrics of a generator or an image set against a reference."""
 from __future__ import annotations
 
+import json
 import pathlib
 
 from ..errors import GanforgeError
+from ..fileio import atomic_write_text
+from ..metrics.evaluator import Evaluator, fake_side, parse_sweep, reference_for
+from ..metrics.registry import format_table, headline
+from ..notify import to_stderr
 from .common import positive_int, precision_arg, say_precision, truncation_arg
 
 
 def _eval(args) -> int:
-    import json
-
-    from ..metrics.evaluate import format_table, scalar
-    from ..metrics.evaluator import Evaluator, fake_side, parse_sweep, reference_for
-    from ..train.run import to_stderr
-    from ..fileio import atomic_write_text
     if args.ref_positional is not None:
         if args.ref is not None and args.ref != args.ref_positional:
             raise GanforgeError(f"two references: {args.ref_positional} and --ref {args.ref}; give one")
@@ -40,9 +39,9 @@ def _eval(args) -> int:
         names = list(results[0]["metrics"])
         print("  psi    " + "  ".join(f"{m:>12s}" for m in names))
         for psi, r in zip(sweep, results):
-            print(f"  {psi:<6g} " + "  ".join(f"{scalar(r['metrics'][m]):>12.5g}" for m in names))
+            print(f"  {psi:<6g} " + "  ".join(f"{headline(m, r['metrics'][m]):>12.5g}" for m in names))
         from ..viz.plots import metric_curves
-        metric_curves(sweep, {m: [scalar(r["metrics"][m]) for r in results] for m in names}, "truncation ψ",
+        metric_curves(sweep, {m: [headline(m, r["metrics"][m]) for r in results] for m in names}, "truncation ψ",
                       args.out, title=f"{args.source}: {results[0]['extractor_name']}")
         to_stderr(f"plot written to {args.out}")
         payload = {"sweep": results}

@@ -4,8 +4,10 @@
     with steer(G, strength=0.0): imgs = G(z, y)               # attention switched off (γ × 0)
     with steer(G, focus=mask, focus_weight=4.0): ...          # queries attend toward the mask (negative: away)
     with steer(G, transplant=maps): ...                        # use sample A's maps while generating sample B
+    imgs = steered_samples(G, z, y, strength=0.5, focus=mask, transplant_z=z_a)   # all of it, for CLI and web
 
-Layers are named ``G.<block index>`` after the generator block they follow.
+Layers are named ``G.<block index>`` after the generator block they follow. ``steered_samples`` and
+``viz.attention_sheet.attention_figure`` are what both ``ganforge sample``/``attention`` and the web demo call.
 """
 from __future__ import annotations
 
@@ -72,6 +74,20 @@ def generate_steered(G, z: torch.Tensor, y: torch.Tensor, truncation: float | No
             out.append(G(z[i:i + batch_size].to(device), y[i:i + batch_size].to(device),
                          truncation=truncation).float().cpu())
     return torch.cat(out)
+
+
+def steered_samples(G, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None, strength: float = 1.0,
+                    focus: torch.Tensor | None = None, focus_weight: float = 4.0,
+                    transplant_z: torch.Tensor | None = None) -> torch.Tensor:
+    """Samples for (z, y) with every attention layer's γ scaled by ``strength``, queries pushed toward
+    ``focus`` (a mask at the image size; negative weight: away), and/or the attention maps of the samples of
+    ``transplant_z`` (same classes) used in place of their own."""
+    steering = {"strength": strength}
+    if focus is not None:
+        steering.update(focus=focus, focus_weight=focus_weight)
+    if transplant_z is not None:
+        steering["transplant"] = record_attention(G, transplant_z, y, truncation)[1]
+    return generate_steered(G, z, y, truncation, **steering)
 
 
 def load_mask(path, notify=None) -> torch.Tensor:

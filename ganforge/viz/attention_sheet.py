@@ -1,8 +1,11 @@
-"""Attention heatmaps drawn over the generated image."""
+"""Attention heatmaps drawn over the generated image; :func:`attention_figure` is the whole picture for a sample
+and query points (``ganforge attention`` and the web demo)."""
 from __future__ import annotations
 
 import torch
 
+from ..errors import GanforgeError
+from ..steering import mean_heatmaps, query_heatmaps, record_attention
 from .grid import labelled_sheet
 
 MARKER = torch.tensor([-1.0, 0.6, 1.0])  # cyan, in [-1, 1]
@@ -47,3 +50,17 @@ def attention_sheet(image: torch.Tensor, query_maps: list[tuple[tuple[int, int],
     row_labels.append("mean")
     return labelled_sheet(torch.stack([torch.stack(r) for r in rows]), row_labels, scale=scale,
                           column_labels=["sample"] + list(mean_maps))
+
+
+def attention_figure(G, z: torch.Tensor, y: torch.Tensor, queries: list[tuple[int, int]],
+                     truncation: float | None = None):
+    """The sheet of :func:`attention_sheet` for the first sample of (z, y) and the query pixels (x, y);
+    returns (picture, number of spatial attention layers)."""
+    images, maps = record_attention(G, z, y, truncation)
+    size = G.image_shape[-1]
+    spatial = {k: v for k, v in maps.items() if v.dim() == 3}
+    if not spatial:
+        raise GanforgeError("this model's attention layers are channel attention: they have no spatial maps to draw")
+    sheet = attention_sheet(images[0], [(q, query_heatmaps(spatial, q, size)) for q in queries],
+                            mean_heatmaps(spatial, size), scale=max(1, 128 // size))
+    return sheet, len(spatial)

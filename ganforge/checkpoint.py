@@ -17,9 +17,9 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
-from .. import faults
-from ..errors import GanforgeError
-from ..fileio import atomic_write, atomic_write_text
+from . import faults
+from .errors import GanforgeError
+from .fileio import atomic_write, atomic_write_text
 
 FORMAT = "ganforge-checkpoint"
 VERSION = 1

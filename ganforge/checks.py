@@ -1,0 +1,64 @@
+"""Checking a number a user typed — in a config file or ``--set``, a command-line flag, the web demo or a Python
+API argument: one helper, so every surface accepts the same spellings (numbers or numeric strings such as
+'1e6'; never booleans or NaN) and words the same error."""
+from __future__ import annotations
+
+import math
+
+import yaml
+
+from .errors import GanforgeError
+
+
+def number(value, name: str, *, integer: bool = False, lo: float | None = None, hi: float | None = None,
+           above: float | None = None, infinite: bool = False, error: type[GanforgeError] = GanforgeError):
+    """``value`` as an int (``integer``) or a float, within [lo, hi] and > ``above`` where given.
+    ``infinite``: ±inf passes (as a float). Raises ``error`` naming ``name`` and what was expected."""
+    what = "an integer" if integer else "a finite number"
+    typed = value
+    bad = error(f"{name}={typed!r} is not valid: expected {what}")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise bad from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise bad
+    if math.isinf(value):
+        if not infinite:
+            raise bad
+    elif integer:
+        if not float(value).is_integer():
+            raise bad
+        value = int(value)
+    else:
+        value = float(value)
+    if above is not None and not value > above:
+        raise error(f"{name}={typed!r} is out of range: expected more than {_text(above)}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        bounds = f"{_text(lo)} to {_text(hi)}" if lo is not None and hi is not None else \
+            f"at least {_text(lo)}" if lo is not None else f"at most {_text(hi)}"
+        raise error(f"{name}={typed!r} is out of range: expected {bounds}")
+    return value
+
+
+def listed(value, item: type, name: str, error: type[GanforgeError] = GanforgeError) -> list:
+    """A list from a list, a YAML list ('[32, 64]') or comma-separated text ('32,64'); items are str, int or
+    float, numbers checked by :func:`number`."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = yaml.safe_load(value) if value.strip().startswith("[") else value.split(",")
+    if not isinstance(value, (list, tuple)):
+        value = [value]
+    if item is str:
+        return [str(v).strip() for v in value]
+    try:
+        return [number(v, name, integer=item is int, error=error) for v in value]
+    except GanforgeError:
+        kind = "integers" if item is int else "numbers"
+        raise error(f"{name}={value!r} is not valid: expected a list of {kind}, e.g. [32, 64] or 32,64") from None
+
+
+def _text(bound: float) -> str:
+    return str(bound) if isinstance(bound, int) else f"{bound:g}"

@@ -1,0 +1,18 @@
+"""What a network is built from: the model section of a run's config and the image geometry, nothing of
+training. An exported generator stores exactly this (``config.json``), so it does not change when an unrelated
+training setting does."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    model: Any  # a config.ModelConfig (with num_classes and class_names filled in from the data)
+    resolution: int
+    channels: int
+
+    def to_dict(self) -> dict:
+        return {"model": dataclasses.asdict(self.model), "resolution": self.resolution, "channels": self.channels}

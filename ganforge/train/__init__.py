@@ -1,1 +1,0 @@
-"""Training: the model-agnostic loop, EMA, checkpoints and logs."""
