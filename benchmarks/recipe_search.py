@@ -35,6 +35,12 @@ VARIANTS = {
     "zbig": ({"model.dim_z": 128, "model.shared_dim": 32}, "dim_z 128: 32 per block instead of 16"),
     "shared64": ({"model.shared_dim": 64}, "a 64-d shared class embedding"),
     "wide": ({"model.ch": 12, "model.d_ch": 12}, "ch 12 (48 channels per block)"),
+    "lecam": ({"loss.lecam": 0.3}, "LeCam λ 0.3 (anchors' decay 0.99)"),
+    "rpgan": ({"loss.name": "rpgan", "loss.r1": 0.1, "loss.r2": 0.1, "loss.r1_every": 4},
+              "R3GAN's objective: relativistic pairing + lazy R1 and R2 (γ 0.1, every 4 D steps)"),
+    "ada": ({"augment.diffaugment": "translation,color", "augment.p": 0.0, "augment.ada_target": 0.6,
+             "augment.ada_images": 64000}, "adaptive p on translation+color (target 0.6, 0→1 within 64k images)"),
+    "steps6k": ({"train.steps": 6000}, "the preset for 6,000 steps (3× the compute)"),
 }
 
 

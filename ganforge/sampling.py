@@ -73,12 +73,12 @@ def render(G, z: torch.Tensor, y: torch.Tensor, batch_size: int = 64,
            truncation: float | None = None) -> torch.Tensor:
     """Run G in eval mode over (z, y) in batches; returns float32 images on the CPU. ``truncation`` reaches
     models whose BN statistics depend on it (TF-Hub conversions) and is ignored by the others. The arithmetic is
-    ``G.sample_precision`` (set by ``load``; fp32 when absent)."""
+    ``G.sample_precision`` (fp32 unless ``load`` was asked for another)."""
     was_training = G.training
     G.eval()
     device = G.device
     try:
-        with autocast(getattr(G, "sample_precision", "fp32"), device):
+        with autocast(G.sample_precision, device):
             out = [G(z[i:i + batch_size].to(device), y[i:i + batch_size].to(device), truncation=truncation)
                    .float().cpu() for i in range(0, z.shape[0], batch_size)]
     finally:
@@ -90,7 +90,7 @@ def sample(G, classes=None, n: int = 16, truncation: float | None = None, seed: 
            batch_size: int = 64) -> torch.Tensor:
     """n images [n, C, H, W] in [-1, 1] of the given classes, reproducible for a given seed."""
     n = number(n, "n", integer=True, lo=1)
-    if classes is not None and not getattr(G, "conditional", True):
+    if classes is not None and not G.conditional:
         raise GanforgeError(f"this {G.spec.model.name} model is unconditional: it cannot sample a given class "
                             f"(leave the class out)")
     gen = torch.Generator().manual_seed(seed) if seed is not None else None

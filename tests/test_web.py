@@ -28,11 +28,11 @@ def demo():
 
 
 def test_generate_gives_a_png_grid_and_a_file(demo):
-    grid, path = demo.generate("3", 7, 0.5, 4)
+    grid, path = demo.sample_grid("3", 7, 0.5, 4)
     assert grid.size == (4 * (128 + 2) + 2, 128 + 4)  # 4 tiles of 32 px × 4, 2 px gaps
     with Image.open(path) as saved:
         assert saved.format == "PNG" and saved.size == grid.size
-    again, _ = demo.generate("3", 7, 0.5, 4)
+    again, _ = demo.sample_grid("3", 7, 0.5, 4)
     assert grid.tobytes() == again.tobytes()  # same seed, same images
 
 
@@ -48,7 +48,7 @@ def test_generate_gives_a_png_grid_and_a_file(demo):
 ])
 def test_bad_inputs_are_refused_with_a_message(demo, args, message):
     with pytest.raises(GanforgeError, match=message.replace("(", r"\(")):
-        demo.generate(*args)
+        demo.sample_grid(*args)
 
 
 def test_interpolation_strip_and_gif(demo):
@@ -207,10 +207,10 @@ def test_a_converted_pretrained_model_is_served_with_its_own_truncation_rules():
     load_strict(G, tensors, "random HF model")
     served = DemoModel(G, max_images=4)
     assert served.class_names[207] == "golden retriever"
-    grid, _ = served.generate("golden retriever", 1, 0.4, 2)
+    grid, _ = served.sample_grid("golden retriever", 1, 0.4, 2)
     assert grid.size == (2 * (served.size * max(1, 128 // served.size) + 2) + 2,
                          served.size * max(1, 128 // served.size) + 4)
     with pytest.raises(GanforgeError, match="truncation=1.5 is out of range: expected 0 to 1"):
-        served.generate("golden retriever", 1, 1.5, 2)
+        served.sample_grid("golden retriever", 1, 1.5, 2)
     with pytest.raises(GanforgeError, match="did you mean: golden retriever"):
-        served.generate("golden retreiver", 1, 0.4, 2)
+        served.sample_grid("golden retreiver", 1, 0.4, 2)

@@ -8,7 +8,7 @@ and bias-free.
 Channel attention (squeeze-and-excitation): s = sigmoid(W₂ ReLU(W₁ mean_hw(x))) per channel; output
 x + γ·(x ⊙ s), γ initialised to 0 like self-attention's.
 
-An :class:`AttentionControl` attached to a layer (see :mod:`ganforge.attention`) records its maps, scales
+An :class:`AttentionControl` attached to a layer (see :mod:`ganforge.steering`) records its maps, scales
 γ (strength), biases the attention logits toward a region (focus), or replaces the maps by given ones
 (transplant). Without a control the layer takes the fused path and never materialises the map.
 """

@@ -33,6 +33,8 @@ class Generator(nn.Module):
 
     always_conditional: bool | None = True  # False: never conditional; None: model.conditional decides
     conditional = True
+    sample_precision = "fp32"  # arithmetic of sampling.render (load sets it from its precision argument)
+    run_config = None  # the whole run config, when loaded from a run directory
 
     def __init__(self, spec: ModelSpec):
         super().__init__()

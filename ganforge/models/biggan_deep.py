@@ -3,9 +3,10 @@ blocks per resolution, the whole [z, class embedding] vector conditioning every 
 discriminator whose skip path concatenates learned channels. As in BigGAN-PyTorch's BigGANdeep.py, with
 self- or channel attention at any set of resolutions in G and D.
 
-Difference from the reference, documented: the output conv maps to the image channels directly, where
-BigGAN-PyTorch convolves to 128 channels and keeps the first 3 (the same function up to the spectral
-normalisation of the unused rows). Converted TF-Hub weights keep their σ exactly (``model.sn_eval=cached``).
+The output conv maps to the image channels directly, as BigGAN-PyTorch's does; TF-Hub's BigGAN-deep (and
+pytorch-pretrained-BigGAN, its port) convolves to 128 channels and keeps the first 3, the same function up to
+the spectral normalisation of the unused rows, so converting keeps those 3 rows and their σ exactly
+(``model.sn_eval=cached``, ``interop/hf.py``).
 """
 from __future__ import annotations
 

@@ -101,43 +101,37 @@ class Trainer:
         return Phase(self.G_parallel, self.D_frozen, self.D, draws, self.precision.autocast, self.real_batch,
                      self.dist.mean)
 
-    def d_step(self, update: int = 0) -> dict[str, torch.Tensor]:
-        """One discriminator update (``update`` counts them over the run, for lazy regularisation)."""
-        t = self.cfg.train
-        self.opt_D.zero_grad(set_to_none=True)
+    def _update(self, which: str, terms_of) -> dict[str, torch.Tensor]:
+        """One optimizer step of G or D over ``accumulate`` batches (``terms_of()`` gives one batch's terms;
+        gradients are all-reduced on the last); returns each term's mean over the batches."""
+        t, model = self.cfg.train, self.D if which == "D" else self.G
+        parallel, opt = (self.D_parallel, self.opt_D) if which == "D" else (self.G_parallel, self.opt_G)
+        opt.zero_grad(set_to_none=True)
         totals: dict[str, torch.Tensor] = {}
-        phase = self.phase("D")
         for i in range(t.accumulate):
-            x, y = self.real_batch()
-            z, y_fake = self.latents()
-            with _syncing(self.D_parallel, last=i == t.accumulate - 1):
-                terms = self.loss.d_terms(phase, x, y, z, y_fake, update)
-                self.precision.backward(sum(terms.values()) / t.accumulate, "D")
+            with _syncing(parallel, last=i == t.accumulate - 1):
+                terms = terms_of()
+                self.precision.backward(sum(terms.values()) / t.accumulate, which)
             for k, v in terms.items():
                 totals[k] = totals.get(k, 0.0) + v.detach() / t.accumulate
-        self.precision.unscale(self.opt_D, "D")
-        self.loss.regularize_gradients(self.D, "D")
-        self.precision.step(self.opt_D, "D")
+        self.precision.unscale(opt, which)
+        self.loss.regularize_gradients(model, which)
+        self.precision.step(opt, which)
         return totals
 
+    def d_step(self, update: int = 0) -> dict[str, torch.Tensor]:
+        """One discriminator update (``update`` counts them over the run, for lazy regularisation)."""
+        phase = self.phase("D")
+        return self._update("D", lambda: self.loss.d_terms(phase, *self.real_batch(), *self.latents(), update))
+
     def g_step(self) -> dict[str, torch.Tensor]:
-        t = self.cfg.train
-        self.D.requires_grad_(False)
-        self.opt_G.zero_grad(set_to_none=True)
-        totals: dict[str, torch.Tensor] = {}
+        """One generator update, D frozen."""
         phase = self.phase("G")
-        for i in range(t.accumulate):
-            z, y = self.latents()
-            with _syncing(self.G_parallel, last=i == t.accumulate - 1):
-                terms = self.loss.g_terms(phase, z, y)
-                self.precision.backward(sum(terms.values()) / t.accumulate, "G")
-            for k, v in terms.items():
-                totals[k] = totals.get(k, 0.0) + v.detach() / t.accumulate
-        self.precision.unscale(self.opt_G, "G")
-        self.loss.regularize_gradients(self.G, "G")
-        self.precision.step(self.opt_G, "G")
-        self.D.requires_grad_(True)
-        return totals
+        self.D.requires_grad_(False)
+        try:
+            return self._update("G", lambda: self.loss.g_terms(phase, *self.latents()))
+        finally:
+            self.D.requires_grad_(True)
 
     def train_step(self) -> dict[str, torch.Tensor]:
         self.G.train()

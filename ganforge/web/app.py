@@ -40,7 +40,7 @@ def build_app(model: DemoModel, title: str = "ganforge"):
             go = gr.Button("Generate", variant="primary", elem_id="generate")
             grid = gr.Image(type="pil", format="png", label="samples", interactive=False, elem_id="grid")
             png = gr.File(label="download PNG", elem_id="download")
-            go.click(_answer(model.generate), [cls, seed, psi, n], [grid, png], api_name="generate")
+            go.click(_answer(model.sample_grid), [cls, seed, psi, n], [grid, png], api_name="generate")
         with gr.Tab("Interpolate"):
             with gr.Row():
                 a = gr.Dropdown(names, value=names[0], label="from class")

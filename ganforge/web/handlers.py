@@ -86,7 +86,7 @@ class DemoModel:
         image.save(path, format="PNG")
         return self.downloads.added(path)
 
-    def generate(self, class_name, seed, psi, n) -> tuple[Image.Image, str]:
+    def sample_grid(self, class_name, seed, psi, n) -> tuple[Image.Image, str]:
         """A grid of n samples of one class; also written as a PNG file for download."""
         cls, seed = self.check_class(class_name), self.check_seed(seed)
         psi, n = self.check_truncation(psi), self.check_count(n)
