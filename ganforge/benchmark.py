@@ -60,10 +60,12 @@ def peak_memory_mb(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # process peak RSS (Linux: KiB)
 
 
-def measure(cfg: Config, variant: Variant, steps: int, warmup: int = 2) -> dict:
+def measure(cfg: Config, variant: Variant, steps: int, warmup: int = 2, dataset=None) -> dict:
+    """Time ``steps`` training steps of ``cfg`` as ``variant`` after ``warmup`` ones, on ``dataset`` (default: the
+    config's data; any images of the right shape time the same)."""
     cfg = copy.deepcopy(cfg)
     cfg.train.precision, cfg.train.channels_last = variant.precision, variant.channels_last
-    dataset = load_dataset(cfg.data)
+    dataset = load_dataset(cfg.data) if dataset is None else dataset
     cfg = bind_data(cfg, dataset)
     torch.manual_seed(0)
     device = resolve_device(cfg.train.device)

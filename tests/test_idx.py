@@ -129,8 +129,8 @@ def test_an_image_over_the_pixel_limit_is_bad_input_in_training_and_evaluation(t
     skipped = load_dataset(data_cfg(str(tmp_path / "data"), skip_bad_images=True))
     assert len(skipped) == 6 and len(skipped.skipped) == 1 and "bomb.png" in skipped.skipped[0]
     cli = [sys.executable, "-m", "ganforge"]
-    proc = subprocess.run(cli + ["train", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "run"),
-                                 "--dry-run"], capture_output=True, text=True)
+    proc = subprocess.run(cli + ["train", "--preset", "fashion32-cpu", "--data", str(tmp_path / "data"), "--out",
+                                 str(tmp_path / "run"), "--dry-run"], capture_output=True, text=True)
     assert proc.returncode == 2 and "bomb.png: too large to decode safely" in proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     (tmp_path / "flat").mkdir()

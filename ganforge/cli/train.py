@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
+import pathlib
 
 from ..config import SECTIONS, Config, load_config_file, load_preset, parse_override, preset_names
+from ..device import resolve_device
 from ..distributed import main_process
 from ..errors import GanforgeError
+from ..notify import to_stderr
 
 
 def describe_keys() -> str:
@@ -24,7 +27,8 @@ def describe_keys() -> str:
 
 
 def _train(args) -> int:
-    from ..training.run import train
+    from ..training.recipe import auto_config
+    from ..training.run import saved_config, train
     if args.list_keys:
         print(describe_keys())
         return 0
@@ -32,25 +36,20 @@ def _train(args) -> int:
         raise GanforgeError("train needs --out DIR (the run directory)")
     if args.preset and args.config:
         raise GanforgeError("give --preset or --config, not both")
-    cfg = load_preset(args.preset) if args.preset else load_config_file(args.config) if args.config else Config()
-    if args.model:
-        cfg.set("model.name", args.model, origin="--model")
-    if args.data:
-        cfg.set("data.source", args.data, origin="--data")
-    if args.device:
-        cfg.set("train.device", args.device, origin="--device")
-    if args.skip_bad_images:
-        cfg.set("data.skip_bad_images", True, origin="--skip-bad-images")
-    if args.tensorboard:
-        cfg.set("train.tensorboard", True, origin="--tensorboard")
-    if args.precision:
-        cfg.set("train.precision", args.precision, origin="--precision")
-    for item in args.set or []:
-        key, value = parse_override(item)
-        cfg.set(key, value)
-    if args.resume:
-        cfg.set("train.resume", args.resume, origin="--resume")
-    summary = train(cfg, args.out or ".", force=args.force,
+    given = _given(args)
+    automatic = not args.preset and not args.config
+    out = pathlib.Path(args.out or ".").expanduser()
+    if automatic and args.resume and (out / "config.yaml").is_file():
+        cfg = saved_config(out)  # a run the automatic recipe sized continues with what it chose then
+    elif args.preset or args.config:
+        cfg = load_preset(args.preset) if args.preset else load_config_file(args.config)
+    else:
+        cfg = Config()
+    for key, (value, origin) in given.items():
+        cfg.set(key, value, origin=origin)
+    if automatic and not (args.resume and (out / "config.yaml").is_file()):
+        cfg = auto_config(cfg, set(given), resolve_device(cfg.train.device), to_stderr)
+    summary = train(cfg, out, force=args.force,
                     show_progress=not args.no_progress, dry_run=args.dry_run)
     if args.dry_run:
         print(summary["description"] + f"# data: {summary['data']}\n# dry run: config valid, nothing written")
@@ -62,6 +61,23 @@ def _train(args) -> int:
     print(f"trained {summary['trained_steps']} steps (now at {summary['steps']}) in {summary['seconds']:.1f} s "
           f"({rate:.2f} steps/s){world}\ncheckpoint: {summary['checkpoint']}\nsample sheet: {summary['sheet']}")
     return 0
+
+
+def _given(args) -> dict[str, tuple]:
+    """The keys the command line sets (flags and --set, in that order): {key: (value, origin)}."""
+    given = {}
+    for key, value, flag in (("model.name", args.model, "--model"), ("data.source", args.data, "--data"),
+                             ("train.device", args.device, "--device"), ("train.precision", args.precision, "--precision"),
+                             ("data.skip_bad_images", args.skip_bad_images or None, "--skip-bad-images"),
+                             ("train.tensorboard", args.tensorboard or None, "--tensorboard")):
+        if value is not None:
+            given[key] = (value, flag)
+    for item in args.set or []:
+        key, value = parse_override(item)
+        given[key] = (value, "--set")
+    if args.resume:
+        given["train.resume"] = (args.resume, "--resume")
+    return given
 
 
 def _presets(args) -> int:
