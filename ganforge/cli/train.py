@@ -67,7 +67,8 @@ def _given(args) -> dict[str, tuple]:
     """The keys the command line sets (flags and --set, in that order): {key: (value, origin)}."""
     given = {}
     for key, value, flag in (("model.name", args.model, "--model"), ("data.source", args.data, "--data"),
-                             ("train.device", args.device, "--device"), ("train.precision", args.precision, "--precision"),
+                             ("train.device", args.device, "--device"),
+                             ("train.precision", args.precision, "--precision"),
                              ("data.skip_bad_images", args.skip_bad_images or None, "--skip-bad-images"),
                              ("train.tensorboard", args.tensorboard or None, "--tensorboard")):
         if value is not None:
