@@ -1,22 +1,21 @@
 """``ganforge bench train``: the training step's speed for several variants in one run."""
 from __future__ import annotations
 
+import torch
+
 from ..config import load_preset, parse_override, preset_names
+from ..device import resolve_device, resolve_precision
 from .common import positive_int
 
 
 def _bench(args) -> int:
-    import torch
-
     from ..benchmark import bench_train, machine, markdown_table, variants
-    from ..device import resolve_device
     cfg = load_preset(args.preset)
     for item in args.set or []:
         cfg.set(*parse_override(item))
     cfg.set("train.device", args.device)
     precisions = args.precision.split(",")
     if "auto" in precisions:
-        from ..device import resolve_precision
         chosen_precision, why = resolve_precision("auto", resolve_device(args.device))
         print(f"precision auto = {chosen_precision}: {why}")
         precisions = [chosen_precision if p == "auto" else p for p in precisions]

@@ -8,6 +8,7 @@ import functools
 import hashlib
 import pathlib
 from dataclasses import dataclass, field
+from importlib import resources
 
 import numpy as np
 import torch
@@ -16,10 +17,11 @@ from ..config import DataConfig
 from ..data import detect_kind, load_dataset
 from ..data.embedded import NAME as EMBEDDED
 from ..data.folder import IMAGE_SUFFIXES, image_header, read_image, some
+from ..data.idx import find_pair, read_idx
 from ..errors import GanforgeError
+from ..sampling import latents_for, render
 from .cache import cache_root
 from .digest import content_digest
-from ..sampling import latents_for, render
 
 
 @dataclass
@@ -162,12 +164,10 @@ def data_identity(spec: str) -> str:
     """A fingerprint of a dataset's content: a digest of every byte (``digest.py``), so a rewritten file is
     noticed even when its size and times were restored."""
     if spec == EMBEDDED or spec.startswith(EMBEDDED + ":"):
-        from importlib import resources
         data = resources.files("ganforge.data").joinpath("fashion_mnist.npz").read_bytes()
         return f"{spec}#{hashlib.sha256(data).hexdigest()[:16]}"
     path = pathlib.Path(spec).expanduser()
     if detect_kind(spec) == "idx":  # the pair of files read, whichever way the source names them
-        from ..data.idx import find_pair
         pair = find_pair(path) if path.is_file() else None
         parts = [content_digest(p) for p in pair] if pair else [content_digest(path)]
         return f"idx#{'+'.join(parts)}"
@@ -188,7 +188,6 @@ def native_shape(spec: str) -> tuple[int, int, int] | None:
     if kind == "cifar10":
         return (3, 32, 32)
     if kind == "idx":
-        from ..data.idx import find_pair, read_idx
         h, w = read_idx(find_pair(pathlib.Path(spec).expanduser())[0]).shape[1:]
         return (1, 32, 32) if h == w == 28 else (1, h, w)  # 28 px is padded to 32
     if kind == "npz":

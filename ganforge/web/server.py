@@ -10,6 +10,7 @@ import time
 import urllib.request
 
 from ..errors import GanforgeError
+from ..hub import load
 from .downloads import Downloads
 from .handlers import DemoModel
 
@@ -21,7 +22,6 @@ def make_app(run, device: str = "cpu", max_images: int = 64, queue_size: int = 1
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     if importlib.util.find_spec("gradio") is None:
         raise GanforgeError("the web demo needs gradio: pip install 'ganforge[web]'")
-    from ..hub import load
     from .app import build_app
     downloads = Downloads(keep_files, max(1, int(keep_mb * 2 ** 20)))
     G = load(run, device=device, precision=precision)
