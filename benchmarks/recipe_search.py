@@ -36,6 +36,7 @@ VARIANTS = {
     "shared64": ({"model.shared_dim": 64}, "a 64-d shared class embedding"),
     "wide": ({"model.ch": 12, "model.d_ch": 12}, "ch 12 (48 channels per block)"),
     "lecam": ({"loss.lecam": 0.3}, "LeCam λ 0.3 (anchors' decay 0.99)"),
+    "lecam_small": ({"loss.lecam": 0.01}, "LeCam λ 0.01"),
     "rpgan": ({"loss.name": "rpgan", "loss.r1": 0.1, "loss.r2": 0.1, "loss.r1_every": 4},
               "R3GAN's objective: relativistic pairing + lazy R1 and R2 (γ 0.1, every 4 D steps)"),
     "ada": ({"augment.diffaugment": "translation,color", "augment.p": 0.0, "augment.ada_target": 0.6,
