@@ -42,6 +42,8 @@ VARIANTS = {
     "ada": ({"augment.diffaugment": "translation,color", "augment.p": 0.0, "augment.ada_target": 0.6,
              "augment.ada_images": 64000}, "adaptive p on translation+color (target 0.6, 0→1 within 64k images)"),
     "steps6k": ({"train.steps": 6000}, "the same for 6,000 steps (3× the compute): today's preset"),
+    "wide6k_bf16": ({"train.steps": 6000, "model.ch": 12, "model.d_ch": 12, "train.precision": "bf16"},
+                    "ch 12 for 6,000 steps in bf16 (to stay near the budget on a bf16 CPU)"),
 }
 
 
