@@ -16,7 +16,7 @@ from .embedded import NAME as EMBEDDED_NAME
 from .folder import UNREADABLE, scan_folder
 from .idx import find_pair, read_idx
 
-GREY_MODES = {"1", "L", "LA", "I", "I;16", "F"}
+GREY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}  # the modes to_mode reads as greyscale
 
 
 @dataclass(frozen=True)

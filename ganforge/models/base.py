@@ -17,6 +17,7 @@ The loop calls only what these bases declare:
 """
 from __future__ import annotations
 
+import abc
 import difflib
 
 import torch
@@ -113,12 +114,14 @@ class Discriminator(nn.Module):
         return []
 
 
-class FeatureDiscriminator:
+class FeatureDiscriminator(abc.ABC):
     """Mixed into a :class:`Discriminator` whose score is a head on one feature vector:
-    ``forward(x, y) == score(features(x, y))``."""
+    ``forward(x, y) == score(features(x, y))``. A class that leaves either method out cannot be built."""
 
+    @abc.abstractmethod
     def features(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
+        """The feature vector [B, F] the last layer reads."""
 
+    @abc.abstractmethod
     def score(self, features: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
+        """Scores [B] from those features."""
