@@ -57,9 +57,11 @@ def train_for_budget(cfg, budget: float, out) -> dict:
     return {**summary, "gflop_per_image": gflop}
 
 
-def evaluate_run(out, n: int) -> tuple[object, dict, int]:
-    """(the run's EMA generator, fid and acc on n samples in the domain classifier's space, D's parameters)."""
+def evaluate_run(out, n: int, metrics=("fid", "acc")) -> tuple[object, dict, int]:
+    """(the run's EMA generator, ``metrics`` on n samples in the domain classifier's space (acc only for a
+    conditional G), D's parameters)."""
     G = load(out)
-    ev = Evaluator("fashion-mnist", G.image_shape, ["fid", "acc"], data_cfg=G.run_config.data)
+    metrics = [m for m in metrics if m != "acc" or G.conditional]
+    ev = Evaluator("fashion-mnist", G.image_shape, metrics, data_cfg=G.run_config.data)
     metrics = ev.evaluate_generator(G, n)["metrics"]
     return G, metrics, parameter_count(build_discriminator(G.spec))

@@ -1,17 +1,23 @@
-"""Every model family trained for the same CPU budget on the embedded Fashion-MNIST, then compared.
+"""Every model family trained from its own CPU preset for the same CPU budget on the embedded Fashion-MNIST,
+then compared.
 
-    python benchmarks/compare_models.py [--budget 150] [--n 2000] [--families biggan,dcgan,...] [--out docs]
+    python benchmarks/compare_models.py [--budget 600] [--n 2000] [--families biggan,dcgan,...] [--threads 1]
+                                        [--work runs/compare] [--out docs]
 
-Each family starts from its own recipe (below), is sized to the budget from its measured step time and
-trained from scratch; then fid and class accuracy of n samples of its EMA generator are measured in the domain
-classifier's feature space (classifier:fashion-mnist; unconditional models get accuracy "—"). Writes
-``OUT/compare_models.md`` (the table) and ``OUT/compare_models.png`` (one sample sheet per family, side by side).
+Each family starts from its own preset (below), is sized to the budget from its measured step time and trained
+from scratch; then fid, precision/recall, density/coverage and class accuracy of n samples of its EMA generator
+are measured in the domain classifier's feature space (classifier:fashion-mnist; unconditional models get
+accuracy "—"). Each family's result and sheet are kept in WORK, so families can be run by separate processes
+(``--threads 1`` each on a 2-core machine) and an interrupted comparison continues; ``OUT/compare_models.md``
+(the table) and ``OUT/compare_models.png`` (one sample sheet per family, side by side) are built from every
+family found there.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import pathlib
-import tempfile
+import shutil
 
 import torch
 from PIL import Image, ImageDraw, ImageFont
@@ -22,23 +28,24 @@ from ganforge.models import parameter_count
 from ganforge.sampling import render
 from ganforge.viz import labelled_sheet
 
-CLASSIC = {"train.beta1": 0.5, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "loss.name": "bce", "train.ema_start": 0}
 RECIPES = {  # family: (preset, overrides)
     "biggan": ("fashion32-cpu", {}),
     "biggan_deep": ("fashion32-deep-cpu", {}),
-    "progan": ("progan-fashion32", {"growth.stable": 0, "growth.fade": -1}),
-    "lapgan": ("fashion32-cpu", {"model.name": "lapgan", **CLASSIC}),
-    "dcgan": ("fashion32-cpu", {"model.name": "dcgan", **CLASSIC}),
-    "cgan": ("fashion32-cpu", {"model.name": "cgan", **CLASSIC}),
-    "vanilla": ("fashion32-cpu", {"model.name": "vanilla", **CLASSIC}),
+    "progan": ("progan-fashion32", {"growth.stable": 0, "growth.fade": -1}),  # the phases share the budget
+    "lapgan": ("lapgan-fashion32", {}),
+    "dcgan": ("dcgan-fashion32", {}),
+    "cgan": ("cgan-fashion32", {}),
+    "vanilla": ("vanilla-fashion32", {}),
 }
 
 
-def recipe(family: str):
+def recipe(family: str, threads: int):
     preset, overrides = RECIPES[family]
     cfg = load_preset(preset)
     for key, value in overrides.items():
         cfg.set(key, value)
+    if threads:
+        cfg.set("train.threads", threads)
     return cfg.validate()
 
 
@@ -60,40 +67,65 @@ def side_by_side(images: list[Image.Image]) -> Image.Image:
     return out
 
 
+def run_family(family: str, budget: float, n: int, threads: int, work: pathlib.Path) -> dict:
+    run = work / family / "run"
+    shutil.rmtree(run, ignore_errors=True)  # a family interrupted mid-run starts again: its budget is wall time
+    summary = train_for_budget(recipe(family, threads), budget, run)
+    G, metrics, d_params = evaluate_run(run, n, ("fid", "pr", "dc", "acc"))
+    z = torch.randn(50, G.dim_z, generator=torch.Generator().manual_seed(0))
+    images = render(G, z, torch.arange(10).repeat_interleave(5)).view(10, 5, *G.image_shape)
+    labels = G.class_names if G.conditional else [""] * 10
+    titled(labelled_sheet(images, labels, scale=2), family).save(work / family / "sheet.png")
+    pick = lambda prefix: next((v for k, v in metrics.items() if k.startswith(prefix)), None)  # noqa: E731
+    result = {"family": family, "preset": RECIPES[family][0], "g_params": parameter_count(G), "d_params": d_params,
+              "gflop_per_image": summary["gflop_per_image"], "s_per_step": summary["seconds"] / summary["steps"],
+              "steps": summary["steps"], "threads": torch.get_num_threads(), "fid": pick("fid"), "pr": pick("pr"),
+              "dc": pick("dc"), "acc": pick("acc")}
+    (work / family / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def table(results: list[dict], budget: float, n: int) -> str:
+    k = f"{n // 1000}k"
+    header = (f"Every family trained from its own preset for {budget:.0f} s of CPU time on the embedded "
+              f"Fashion-MNIST (32 px), then {n} samples of its EMA generator (no truncation) against the 10,000 "
+              f"training images in the classifier:fashion-mnist feature space.\n\n"
+              f"| family | preset | G params | D params | G GFLOP/image | s/step | steps | fid{k} | precision | "
+              f"recall | density | coverage | acc{k} |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+    rows = []
+    for r in results:
+        acc = "—" if r["acc"] is None else f"{r['acc']:.3f}"
+        rows.append(f"| {r['family']} | `{r['preset']}` | {r['g_params'] / 1e6:.3f} M | {r['d_params'] / 1e6:.3f} M | "
+                    f"{r['gflop_per_image']:.4f} | {r['s_per_step']:.3f} | {r['steps']} | {r['fid']:.2f} | "
+                    f"{r['pr']['precision']:.3f} | {r['pr']['recall']:.3f} | {r['dc']['density']:.3f} | "
+                    f"{r['dc']['coverage']:.3f} | {acc} |\n")
+    return header + "".join(rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--budget", type=float, default=150.0, help="training seconds per family")
+    ap.add_argument("--budget", type=float, default=600.0, help="training seconds per family")
     ap.add_argument("--n", type=int, default=2000, help="generated images per evaluation")
     ap.add_argument("--families", default=",".join(RECIPES))
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads per run (0 = torch's default)")
+    ap.add_argument("--work", default="runs/compare", help="where each family's run, result and sheet are kept")
     ap.add_argument("--out", default="docs")
     args = ap.parse_args()
-    rows, sheets = [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        for family in args.families.split(","):
-            run = pathlib.Path(tmp) / family
-            summary = train_for_budget(recipe(family), args.budget, run)
-            G, metrics, d_params = evaluate_run(run, args.n)
-            fid, acc = metrics[f"fid{args.n // 1000}k"], metrics[f"acc{args.n // 1000}k"]
-            rows.append((family, parameter_count(G), d_params, summary["gflop_per_image"],
-                         summary["seconds"] / summary["steps"], summary["steps"], fid, acc if G.conditional else None))
-            z = torch.randn(50, G.dim_z, generator=torch.Generator().manual_seed(0))
-            images = render(G, z, torch.arange(10).repeat_interleave(5)).view(10, 5, *G.image_shape)
-            labels = G.class_names if G.conditional else [""] * 10
-            sheets.append(titled(labelled_sheet(images, labels, scale=2), family))
-            print(f"done: {family} ({summary['steps']} steps, fid {fid:.2f})", flush=True)
-    header = (f"Every family trained for {args.budget:.0f} s of CPU time on the embedded Fashion-MNIST (32 px), "
-              f"then fid and class accuracy of {args.n} samples (EMA generator, no truncation) in the "
-              f"classifier:fashion-mnist feature space.\n\n"
-              f"| family | G params | D params | G GFLOP/image | s/step | steps | fid{args.n // 1000}k | accuracy |\n"
-              f"|---|---|---|---|---|---|---|---|\n")
-    table = header + "".join(
-        f"| {f} | {gp / 1e6:.3f} M | {dp / 1e6:.3f} M | {gf:.4f} | {sps:.3f} | {steps} | {fid:.2f} | "
-        f"{'—' if acc is None else f'{acc:.3f}'} |\n" for f, gp, dp, gf, sps, steps, fid, acc in rows)
+    work = pathlib.Path(args.work)
+    for family in args.families.split(","):
+        if family not in RECIPES:
+            raise SystemExit(f"unknown family {family!r}; choose from {', '.join(RECIPES)}")
+        if not (work / family / "result.json").is_file():
+            result = run_family(family, args.budget, args.n, args.threads, work)
+            print(f"done: {family} ({result['steps']} steps, fid {result['fid']:.2f})", flush=True)
+    found = [f for f in RECIPES if (work / f / "result.json").is_file()]
+    results = [json.loads((work / f / "result.json").read_text()) for f in found]
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "compare_models.md").write_text(table)
-    side_by_side(sheets).save(out / "compare_models.png")
-    print("\n" + table)
+    text = table(results, args.budget, args.n)
+    (out / "compare_models.md").write_text(text)
+    side_by_side([Image.open(work / f / "sheet.png") for f in found]).save(out / "compare_models.png")
+    print("\n" + text)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,12 @@ VARIANTS = {
               "R3GAN's objective: relativistic pairing + lazy R1 and R2 (γ 0.1, every 4 D steps)"),
     "ada": ({"augment.diffaugment": "translation,color", "augment.p": 0.0, "augment.ada_target": 0.6,
              "augment.ada_images": 64000}, "adaptive p on translation+color (target 0.6, 0→1 within 64k images)"),
+    "mode_seeking": ({"loss.mode_seeking": 1.0}, "MSGAN's mode-seeking term, λ 1"),
+    "d_wide": ({"model.d_ch": 16}, "D twice as wide (d_ch 16)"),
+    "ladder": ({"model.widths": "ladder"}, "the ImageNet models' channel ladder (G 16·ch, 8·ch, 4·ch from 4×4 up; D "
+                                           "mirrored) instead of 4·ch everywhere"),
+    "ladder_ch4": ({"model.widths": "ladder", "model.ch": 4, "model.d_ch": 4}, "the ladder at ch 4 (G 64, 32, 16 "
+                                                                               "channels; fewer flops than ch 8)"),
     "steps6k": ({"train.steps": 6000}, "the same for 6,000 steps (3× the compute): today's preset"),
     "wide6k_bf16": ({"train.steps": 6000, "model.ch": 12, "model.d_ch": 12, "train.precision": "bf16"},
                     "ch 12 for 6,000 steps in bf16 (to stay near the budget on a bf16 CPU)"),

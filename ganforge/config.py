@@ -104,6 +104,9 @@ class LossConfig:
     lecam_decay: float = _f(0.99, "decay of LeCam's moving averages", lo=0.0, hi=1.0)
     feature_matching: float = _f(0.0, "weight of feature matching added to G's loss: ‖E f(x) − E f(G(z))‖² on the "
                                  "features D's last layer reads (classic family)", lo=0.0, hi=1e6)
+    mode_seeking: float = _f(0.0, "weight λ of the mode-seeking term added to G's loss (Mao et al. 2019): "
+                             "λ / (mean|G(z₁,y) − G(z₂,y)| / mean|z₁ − z₂| + 1e-5), over half the batch (0 = off)",
+                             lo=0.0, hi=1e6)
     drift: float = _f(0.0, "drift penalty ε·E[D(x)²] keeping critic scores near 0 (ProGAN: 0.001; wasserstein only)",
                       lo=0.0, hi=1e6)
 

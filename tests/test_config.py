@@ -9,6 +9,16 @@ def test_presets_load_and_validate():
         load_preset(name).validate()
 
 
+def test_every_family_has_a_cpu_preset_on_the_embedded_data():
+    from ganforge.models.registry import FAMILIES
+    cpu = {}
+    for name in preset_names():
+        c = load_preset(name)
+        if c.data.source == "fashion-mnist" and c.train.device in ("auto", "cpu"):
+            cpu.setdefault(c.model.name, []).append(name)
+    assert set(FAMILIES) <= set(cpu), f"families without a preset: {set(FAMILIES) - set(cpu)}"
+
+
 def test_imagenet128_preset_has_the_released_settings():
     c = load_preset("imagenet128-biggan")
     assert (c.model.ch, c.model.dim_z, c.model.shared_dim, c.model.hier) == (96, 120, 128, True)
@@ -60,5 +70,5 @@ def test_config_files_round_trip(tmp_path):
     (tmp_path / "bad.yaml").write_text("model: {nope: 1}")
     with pytest.raises(ConfigError, match="bad.yaml: unknown key 'model.nope'"):
         load_config_file(tmp_path / "bad.yaml")
-    with pytest.raises(ConfigError, match="unknown preset 'nope'; available presets: cifar10-biggan"):
+    with pytest.raises(ConfigError, match="unknown preset 'nope'; available presets: cgan-fashion32, cifar10-biggan"):
         load_preset("nope")

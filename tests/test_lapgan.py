@@ -36,6 +36,7 @@ def test_levels_train_one_at_a_time_and_generated_pyramids_are_exact():
         D(x, y).sum().backward()
         trained = [p.grad is not None for p in (G.coarsest[0].weight, *(r[0].weight for r in G.refine))]
         assert trained == [k == level for k in range(3)]  # only the current level's generator learns
+        assert [e.weight.grad is not None for e in G.embeds] == trained  # and only its class embedding
         assert D.judges[level][0].weight.grad is not None
     G.eval()  # the finest sample's own pyramid is the generated one: its residuals have zero block means
     _, residuals = laplacian_pyramid(G(z, y), 3)

@@ -11,6 +11,7 @@ from ganforge.augment import Draws
 from ganforge.checkpoint import latest_checkpoint, load_state
 from ganforge.config import AugmentConfig, Config, ConfigError, LossConfig
 from ganforge.loss import GANLoss, Phase
+from ganforge.loss.objective import scores_separately
 from ganforge.loss.terms import r1_penalty
 from ganforge.models import build_discriminator, build_generator
 
@@ -49,6 +50,36 @@ def test_d_terms_are_the_plain_functions_of_the_scores():
     assert torch.allclose(terms["d_loss_fake"], F.relu(1 + d_fake).mean(), atol=1e-6)
     assert torch.allclose(terms["d_r1"], 1.0 * r1_penalty(D, x, y), rtol=1e-5)
     assert torch.allclose(terms["d_r2"], 2.0 * r1_penalty(D, fake, y_fake), rtol=1e-5)  # γ/2 on the fakes
+
+
+def test_a_discriminator_with_batch_statistics_scores_reals_and_fakes_apart():
+    cfg = tiny_config(name="dcgan", dim_z=20)
+    torch.manual_seed(0)
+    G, D = build_generator(cfg), build_discriminator(cfg)
+    assert scores_separately(D) and not scores_separately(_nets()[1])  # DCGAN's D has BN, BigGAN's has none
+    x, y, z, y_fake = _batch()
+    terms = _objective(loss={"name": "bce"}).d_terms(_phase(G, D), x, y, z, y_fake)
+    with torch.no_grad():
+        fake = G(z, y_fake)
+    # each batch normalised by its own statistics, as G's step (all fakes) will see them
+    assert torch.allclose(terms["d_loss_real"], F.softplus(-D(x, y)).mean(), atol=1e-6)
+    assert torch.allclose(terms["d_loss_fake"], F.softplus(D(fake, y_fake)).mean(), atol=1e-6)
+    mixed = D(torch.cat([fake, x]), torch.cat([y_fake, y]))[len(x):]
+    assert (mixed - D(x, y)).abs().max() > 1e-2 * D(x, y).abs().max()  # one pass would have scored them otherwise
+
+
+def test_mode_seeking_term_is_msgan_formula_on_same_class_pairs():
+    G, D = _nets()
+    _, _, z, y = _batch()
+    g = _objective(loss={"mode_seeking": 2.0}).g_terms(_phase(G, D), z, y)
+    torch.manual_seed(0)  # G in train mode: the halves' BN statistics are their own, as in the term's passes
+    with torch.no_grad():
+        a, b = G(z, y)[:3], G(z.flip(0)[:3], y[:3])
+    expected = 2.0 / ((a - b).abs().mean() / (z[:3] - z.flip(0)[:3]).abs().mean() + 1e-5)
+    assert torch.allclose(g["g_mode_seeking"], expected, rtol=1e-4)
+    assert torch.allclose(g["g_loss"], -D(G(z, y), y).mean(), atol=1e-5)  # the adversarial term is unchanged
+    g["g_mode_seeking"].backward()
+    assert G.linear.weight.grad.abs().sum() > 0  # it trains G
 
 
 def test_relativistic_pairing_for_both_players():

@@ -19,8 +19,9 @@ import torch
 import torch.nn as nn
 
 from ..augment import Draws, diff_augment, parse_policy
-from .terms import (D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad, gradient_penalty, r1_penalty,
-                    relativistic_d, relativistic_g)
+from ..layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
+from .terms import (D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad, gradient_penalty, mode_seeking,
+                    r1_penalty, relativistic_d, relativistic_g)
 
 
 @dataclass
@@ -39,6 +40,25 @@ class Phase:
     autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext
     real_batch: Callable[[], tuple[torch.Tensor, torch.Tensor]] | None = None
     mean: Callable[[dict], dict] = lambda values: values
+
+
+# Layers that make one image's score depend on the rest of its batch.
+_BATCH_DEPENDENT = (nn.modules.batchnorm._BatchNorm, MinibatchStdDev, MinibatchDiscrimination)
+
+
+def scores_separately(D: nn.Module) -> bool:
+    """Whether D must score reals and fakes in separate batches, as the DCGAN and ProGAN papers' code does: with
+    batch norm or minibatch statistics, a mixed batch lets D tell them apart by statistics that the all-fake
+    batch of G's step never shows it (then D wins every D step and G every G step, and G collapses)."""
+    return any(isinstance(m, _BATCH_DEPENDENT) for m in D.modules())
+
+
+def _score_pair(phase: Phase, first: torch.Tensor, y_first: torch.Tensor, second: torch.Tensor,
+                y_second: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """D's scores of two batches (fp32): in one pass where that cannot mix them, else in two."""
+    if scores_separately(phase.D_module):
+        return phase.D(first, y_first).float(), phase.D(second, y_second).float()
+    return phase.D(torch.cat([first, second]), torch.cat([y_first, y_second])).float().split(len(first))
 
 
 def _sign(v: float) -> int:
@@ -115,14 +135,13 @@ class GANLoss:
     # ---- the two phases ------------------------------------------------------------------
     def d_terms(self, phase: Phase, real: torch.Tensor, y_real: torch.Tensor, z: torch.Tensor,
                 y_fake: torch.Tensor, update: int = 0) -> dict[str, torch.Tensor]:
-        """D's terms for one batch: fakes from G (no gradient), fakes and reals scored in one D pass, then
-        the penalties. ``update`` counts D updates over the run (lazy regularisation)."""
+        """D's terms for one batch: fakes from G (no gradient), fakes and reals scored by D (one pass unless D
+        has batch statistics), then the penalties. ``update`` counts D updates over the run (lazy regularisation)."""
         with phase.autocast():
             with torch.no_grad():
                 fake = phase.G(z, y_fake)
             real_in, fake_in = self.augmented(real.to(fake.dtype), phase.draws), self.augmented(fake, phase.draws)
-            scores = phase.D(torch.cat([fake_in, real_in]), torch.cat([y_fake, y_real]))
-        d_fake, d_real = scores.float().split(len(real))  # losses in fp32
+            d_fake, d_real = _score_pair(phase, fake_in, y_fake, real_in, y_real)  # losses in fp32
         if self.relativistic:  # D wants D(x) above D(G(z)) for each pair
             terms = {"d_loss": relativistic_d(d_real, d_fake)}
         else:
@@ -136,15 +155,30 @@ class GANLoss:
     def g_terms(self, phase: Phase, z: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         """G's terms for one batch (D frozen by the trainer)."""
         with phase.autocast():
-            fake = self.augmented(phase.G(z, y), phase.draws)
+            images = phase.G(z, y)
+            fake = self.augmented(images, phase.draws)
             if self.loss.feature_matching:
-                return self.feature_matching(phase, fake, y)
-            if self.relativistic:  # the same pairing from G's side, against a fresh real batch
+                terms = self.feature_matching(phase, fake, y)
+            elif self.relativistic:  # the same pairing from G's side, against a fresh real batch
                 x, y_real = phase.real_batch()
                 real_in = self.augmented(x.to(fake.dtype), phase.draws)
-                d_fake, d_real = phase.D(torch.cat([fake, real_in]), torch.cat([y, y_real])).float().split(len(z))
-                return {"g_loss": relativistic_g(d_real, d_fake)}
-            return {"g_loss": self.g_loss(phase.D(fake, y).float())}
+                d_fake, d_real = _score_pair(phase, fake, y, real_in, y_real)
+                terms = {"g_loss": relativistic_g(d_real, d_fake)}
+            else:
+                terms = {"g_loss": self.g_loss(phase.D(fake, y).float())}
+            if self.loss.mode_seeking:
+                terms["g_mode_seeking"] = self.loss.mode_seeking * self.mode_seeking(phase, images, z, y)
+        return terms
+
+    @staticmethod
+    def mode_seeking(phase: Phase, images: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """MSGAN's term over the first half of the batch, each image paired with one of the same class from
+        another sample's latent (the batch's latents reversed, so no random numbers are drawn)."""
+        half = len(z) // 2
+        if half == 0:  # a one-image batch (a process's share) has no pair
+            return images.sum() * 0.0
+        z_b = z.flip(0)[:half]
+        return mode_seeking(images[:half].float(), phase.G(z_b, y[:half]).float(), z[:half], z_b)
 
     def feature_matching(self, phase: Phase, fake: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         """G's adversarial loss plus weight · ‖E f(x) − E f(G(z))‖² on the features D's last layer reads

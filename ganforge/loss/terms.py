@@ -65,6 +65,15 @@ G_LOSSES = {"hinge": hinge_g, "bce": non_saturating_g, "minimax": minimax_g, "wa
             "ls": least_squares_g}
 
 
+def mode_seeking(fake_a: torch.Tensor, fake_b: torch.Tensor, z_a: torch.Tensor, z_b: torch.Tensor,
+                 eps: float = 1e-5) -> torch.Tensor:
+    """MSGAN's term (Mao et al. 2019) for pairs of images of the same classes from different latents: the inverse
+    of how far the images move per unit the latents move, so that G is penalised for mapping distinct z to
+    near-identical images."""
+    ratio = (fake_a - fake_b).abs().mean() / (z_a - z_b).abs().mean()
+    return 1.0 / (ratio + eps)
+
+
 def _input_gradients(D, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     x = x.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(D(x, y).sum(), x, create_graph=True)

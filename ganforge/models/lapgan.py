@@ -54,7 +54,8 @@ class Generator(Growing, base.Generator):
         m, c, res = spec.model, spec.channels, spec.resolution
         self.init_stage(res)
         w = 4 * m.ch
-        self.embed = ClassEmbedding(self.num_classes, m.shared_dim)
+        # one class embedding per level: a finished level must not change while a finer one learns
+        self.embeds = nn.ModuleList([ClassEmbedding(self.num_classes, m.shared_dim) for _ in range(self.levels)])
         self.coarsest = nn.Sequential(  # [z, class] -> 4×4 -> 8×8 image
             nn.ConvTranspose2d(m.dim_z + m.shared_dim, 2 * w, 4, 1, 0), nn.BatchNorm2d(2 * w), nn.ReLU(),
             nn.ConvTranspose2d(2 * w, w, 4, 2, 1), nn.BatchNorm2d(w), nn.ReLU(), nn.Conv2d(w, c, 3, padding=1),
@@ -69,13 +70,13 @@ class Generator(Growing, base.Generator):
     def residual(self, k: int, coarse_up: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         size = coarse_up.shape[-1]
         noise = self.noise[k - 1](z).view(-1, 1, size, size)
-        h = self.refine[k - 1](torch.cat([coarse_up, noise, class_maps(self.embed, y, coarse_up)], dim=1))
+        h = self.refine[k - 1](torch.cat([coarse_up, noise, class_maps(self.embeds[k], y, coarse_up)], dim=1))
         return h - up2(F.avg_pool2d(h, 2))  # zero mean over every 2×2 block, like a real residual
 
     def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None) -> torch.Tensor:
         level = self.level
         with torch.set_grad_enabled(torch.is_grad_enabled() and level == 0):
-            image = self.coarsest(torch.cat([z, self.embed(y).to(z.dtype)], dim=1)[:, :, None, None])
+            image = self.coarsest(torch.cat([z, self.embeds[0](y).to(z.dtype)], dim=1)[:, :, None, None])
         for k in range(1, level + 1):
             coarse_up = up2(image)
             with torch.set_grad_enabled(torch.is_grad_enabled() and k == level):  # finished levels are fixed

@@ -1,0 +1,106 @@
+"""Recipe search for every family's CPU preset: variants trained to the end of their step count, each evaluated on
+2,000 samples in the domain classifier's space (fid, precision/recall, density/coverage, class accuracy) against
+the embedded training images.
+
+    python benchmarks/family_search.py --out runs/family_search [--only dcgan/preset,cgan/preset] [--threads 1]
+
+A variant is a preset and the keys it changes. Each variant's run and result (``OUT/FAMILY/NAME/result.json``)
+are kept, so an interrupted search continues where it stopped; ``OUT/results.md`` is rebuilt from every result
+found. ``--threads 1`` lets two searches share a 2-core machine (their wall times are then each one core's).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import time
+
+import torch
+
+from ganforge.config import load_preset
+from ganforge.hub import load
+from ganforge.metrics.evaluator import Evaluator
+from ganforge.training.run import train
+
+# "family/name": (preset, overrides, what it tests)
+VARIANTS = {
+    "cgan/preset": ("cgan-fashion32", {}, "the preset"),
+    "cgan/mbd": ("cgan-fashion32", {"model.mb_kernels": 64}, "minibatch discrimination, 64 kernels"),
+    "cgan/fm": ("cgan-fashion32", {"loss.feature_matching": 1.0}, "feature matching, weight 1"),
+    "cgan/wide": ("cgan-fashion32", {"model.ch": 32}, "G twice as wide (1,024 hidden units)"),
+    "cgan/r1": ("cgan-fashion32", {"loss.r1": 1.0, "loss.r1_every": 4}, "lazy R1 (γ 1, every 4 D steps)"),
+    "cgan/ema9995": ("cgan-fashion32", {"train.ema_decay": 0.9995}, "EMA 0.9995 (a 2,000-step horizon)"),
+    "vanilla/preset": ("vanilla-fashion32", {}, "the preset"),
+    "vanilla/mbd": ("vanilla-fashion32", {"model.mb_kernels": 64}, "minibatch discrimination, 64 kernels"),
+    "dcgan/preset": ("dcgan-fashion32", {}, "the preset"),
+    "lapgan/preset": ("lapgan-fashion32", {}, "the preset"),
+    "progan/preset": ("progan-fashion32", {}, "the preset"),
+    "biggan_deep/preset": ("fashion32-deep-cpu", {}, "the preset"),
+    "biggan_deep/ch8_att16": ("fashion32-deep-cpu", {"model.ch": 8, "model.d_ch": 8, "model.g_attention": [16],
+                                                     "model.d_attention": [16], "train.g_lr": 2e-4,
+                                                     "train.d_lr": 4e-4, "train.steps": 5000},
+                              "ch 8, attention at 16 only, the demo's lrs (2e-4 / 4e-4), 5,000 steps"),
+}
+
+
+def run_variant(key: str, out: pathlib.Path, n: int, threads: int) -> dict:
+    preset, overrides, what = VARIANTS[key]
+    cfg = load_preset(preset)
+    cfg.set("train.sample_every", 0)
+    if threads:
+        cfg.set("train.threads", threads)
+    for name, value in overrides.items():
+        cfg.set(name, value)
+    run = out / key / "run"
+    started = time.perf_counter()
+    summary = train(cfg, run, resume="auto", show_progress=False, notify=lambda m: None)
+    seconds = time.perf_counter() - started
+    G = load(run)
+    metrics = ["fid", "pr", "dc", "acc"] if G.conditional else ["fid", "pr", "dc"]
+    ev = Evaluator("fashion-mnist", G.image_shape, metrics, data_cfg=G.run_config.data)
+    result = {"key": key, "preset": preset, "what": what, "overrides": overrides, "steps": summary["steps"],
+              "train_seconds": seconds, "threads": torch.get_num_threads(),
+              "metrics": ev.evaluate_generator(G, n)["metrics"]}
+    (out / key / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _metric(r: dict, prefix: str):
+    return next((v for k, v in r["metrics"].items() if k.startswith(prefix)), None)
+
+
+def table(results: list[dict]) -> str:
+    lines = ["| family / variant | what | steps | train s (threads) | fid | precision | recall | density | "
+             "coverage | acc |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        pr, dc, acc = _metric(r, "pr"), _metric(r, "dc"), _metric(r, "acc")
+        lines.append(f"| {r['key']} | {r['what']} | {r['steps']} | {r['train_seconds']:.0f} ({r['threads']}) | "
+                     f"{float(_metric(r, 'fid')):.2f} | {pr['precision']:.3f} | {pr['recall']:.3f} | "
+                     f"{dc['density']:.3f} | {dc['coverage']:.3f} | {'—' if acc is None else f'{float(acc):.3f}'} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--only", help="comma-separated variants, FAMILY/NAME (default: all)")
+    ap.add_argument("--n", type=int, default=2000, help="samples evaluated per variant")
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads per run (0 = torch's default)")
+    args = ap.parse_args()
+    out = pathlib.Path(args.out)
+    keys = args.only.split(",") if args.only else list(VARIANTS)
+    unknown = [k for k in keys if k not in VARIANTS]
+    if unknown:
+        raise SystemExit(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
+    for key in keys:
+        done = out / key / "result.json"
+        result = json.loads(done.read_text()) if done.is_file() else run_variant(key, out, args.n, args.threads)
+        print(f"{key}: {json.dumps(result['metrics'])}", flush=True)
+    found = {r["key"]: r for r in (json.loads(p.read_text()) for p in out.glob("*/*/result.json"))}
+    text = table([found[k] for k in VARIANTS if k in found])
+    (out / "results.md").write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
