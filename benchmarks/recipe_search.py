@@ -47,6 +47,7 @@ VARIANTS = {
                                            "mirrored) instead of 4·ch everywhere"),
     "ladder_ch4": ({"model.widths": "ladder", "model.ch": 4, "model.d_ch": 4}, "the ladder at ch 4 (G 64, 32, 16 "
                                                                                "channels; fewer flops than ch 8)"),
+    "mbstd": ({"model.mbstd_group": 4}, "ProGAN's minibatch-stddev map before D's last block (group 4)"),
     "steps6k": ({"train.steps": 6000}, "the same for 6,000 steps (3× the compute): today's preset"),
     "wide6k_bf16": ({"train.steps": 6000, "model.ch": 12, "model.d_ch": 12, "train.precision": "bf16"},
                     "ch 12 for 6,000 steps in bf16 (to stay near the budget on a bf16 CPU)"),

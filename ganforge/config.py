@@ -55,7 +55,7 @@ class ModelConfig:
                    choices=FAMILIES)  # the live registry: a family registered later is a valid choice
     conditional: bool = _f(True, "dcgan: condition G and D on the class (label embedding concatenated); BigGAN "
                            "and cgan always are, vanilla never")
-    mbstd_group: int = _f(0, "dcgan, progan: minibatch-stddev map before D's last layer, group size (0 = off; "
+    mbstd_group: int = _f(0, "biggan, dcgan, progan: minibatch-stddev map before D's last layer, group size (0 = off; "
                           "progan: 0 means its paper's 4)", lo=0, hi=256)
     mb_kernels: int = _f(0, "vanilla/cgan/dcgan: minibatch discrimination kernels before D's output (0 = off)",
                          lo=0, hi=1024)

@@ -75,9 +75,20 @@ def test_minibatch_discrimination_math():
     assert torch.allclose(same[:, 5:], torch.full((4, 3), 3.0))
 
 
+def test_biggan_minibatch_stddev_feeds_the_last_block():
+    torch.manual_seed(0)
+    D, plain = build_discriminator(tiny_config(mbstd_group=4)), build_discriminator(tiny_config())
+    assert D.blocks[-1].conv1.in_channels == plain.blocks[-1].conv1.in_channels + 1
+    x, y = torch.randn(8, 1, 32, 32), torch.arange(8) % 10
+    other = torch.cat([x[:4], torch.randn(4, 1, 32, 32)])  # samples 4..7 share groups with 0..3 (i ± B/4)
+    with torch.no_grad():
+        assert (D(x, y)[:4] - D(other, y)[:4]).abs().max() > 1e-3  # a score depends on its batch-mates
+        assert torch.allclose(plain(x, y)[:4], plain(other, y)[:4], atol=1e-4)  # without the map it does not
+
+
 @pytest.mark.parametrize("settings, message", [
-    ({"model.name": "biggan", "model.mbstd_group": 4}, "not available for model.name=biggan"),
-    ({"model.name": "cgan", "model.mbstd_group": 4}, "use dcgan"),
+    ({"model.name": "biggan_deep", "model.mbstd_group": 4}, "not available for model.name=biggan_deep"),
+    ({"model.name": "cgan", "model.mbstd_group": 4}, "use biggan, dcgan, progan"),
     ({"model.name": "biggan", "loss.feature_matching": 1.0}, "not available"),
     ({"model.name": "cgan", "model.conditional": False}, "class-conditional by design"),
 ])
@@ -93,6 +104,7 @@ def test_layers_that_a_family_lacks_are_refused(settings, message):
     ("vanilla", {"model.mb_kernels": 4}),
     ("cgan", {"loss.name": "bce", "loss.feature_matching": 1.0}),
     ("dcgan", {"model.mbstd_group": 4, "loss.name": "wasserstein", "loss.gp": 10.0}),
+    ("biggan", {"model.mbstd_group": 4, "loss.mode_seeking": 1.0}),
 ])
 def test_classic_families_train(tmp_path, name, settings):
     cfg = tiny_train_config(steps=2)

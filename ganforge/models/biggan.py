@@ -17,6 +17,7 @@ from ..layers import ClassEmbedding, ConditionalBatchNorm2d, SNConv2d, SNEmbeddi
 from ..layers.attention import make_attention
 from ..layers.conditioning import make_norm
 from ..layers.init import init_weights
+from ..layers.minibatch import MinibatchStdDev
 from ..layers.spectral_norm import set_eval_sigma
 from . import base
 from .widths import discriminator_stages, generator_stages
@@ -143,11 +144,16 @@ def blocks_to_image(G: nn.Module, h: torch.Tensor, conds: list[torch.Tensor]) ->
 
 
 class Discriminator(base.Discriminator):
+    options = frozenset({"mbstd_group"})
+
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
         m = spec.model
         stages = discriminator_stages(spec.resolution, m.widths)
         widths = [s.in_mult * m.d_ch or spec.channels for s in stages]
+        # optional (not in BigGAN): ProGAN's minibatch-stddev map as one more input channel of the last block
+        self.mbstd = MinibatchStdDev(m.mbstd_group) if m.mbstd_group else None
+        widths[-1] += 1 if self.mbstd else 0
         self.blocks = nn.ModuleList(
             DBlock(cin, s.out_mult * m.d_ch, preactivation=k > 0, downsample=s.resample, sn_eps=m.sn_eps)
             for k, (cin, s) in enumerate(zip(widths, stages)))
@@ -179,9 +185,11 @@ def finish_discriminator(D: nn.Module, m, last: int) -> None:
 
 
 def blocks_to_score(D: nn.Module, h: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """D's blocks with attention after those that have it, then the projection head."""
+    """D's blocks with attention after those that have it (and a minibatch-stddev map before the last, where D
+    has one), then the projection head."""
+    mbstd, last = getattr(D, "mbstd", None), len(D.blocks) - 1
     for k, block in enumerate(D.blocks):
-        h = block(h)
+        h = block(mbstd(h) if k == last and mbstd is not None else h)
         if str(k) in D.attention:
             h = D.attention[str(k)](h)
     return projection_head(h, y, D.linear, D.embed)
