@@ -13,14 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import pathlib
-import time
-
-import torch
 
 from ganforge.config import load_preset
-from ganforge.hub import load
-from ganforge.metrics.evaluator import Evaluator
-from ganforge.training.run import train
+from search import run_search, table, train_and_evaluate
 
 # "family/name": (preset, overrides, what it tests)
 VARIANTS = {
@@ -51,33 +46,7 @@ def run_variant(key: str, out: pathlib.Path, n: int, threads: int) -> dict:
         cfg.set("train.threads", threads)
     for name, value in overrides.items():
         cfg.set(name, value)
-    run = out / key / "run"
-    started = time.perf_counter()
-    summary = train(cfg, run, resume="auto", show_progress=False, notify=lambda m: None)
-    seconds = time.perf_counter() - started
-    G = load(run)
-    metrics = ["fid", "pr", "dc", "acc"] if G.conditional else ["fid", "pr", "dc"]
-    ev = Evaluator("fashion-mnist", G.image_shape, metrics, data_cfg=G.run_config.data)
-    result = {"key": key, "preset": preset, "what": what, "overrides": overrides, "steps": summary["steps"],
-              "train_seconds": seconds, "threads": torch.get_num_threads(),
-              "metrics": ev.evaluate_generator(G, n)["metrics"]}
-    (out / key / "result.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
-
-
-def _metric(r: dict, prefix: str):
-    return next((v for k, v in r["metrics"].items() if k.startswith(prefix)), None)
-
-
-def table(results: list[dict]) -> str:
-    lines = ["| family / variant | what | steps | train s (threads) | fid | precision | recall | density | "
-             "coverage | acc |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        pr, dc, acc = _metric(r, "pr"), _metric(r, "dc"), _metric(r, "acc")
-        lines.append(f"| {r['key']} | {r['what']} | {r['steps']} | {r['train_seconds']:.0f} ({r['threads']}) | "
-                     f"{float(_metric(r, 'fid')):.2f} | {pr['precision']:.3f} | {pr['recall']:.3f} | "
-                     f"{dc['density']:.3f} | {dc['coverage']:.3f} | {'—' if acc is None else f'{float(acc):.3f}'} |")
-    return "\n".join(lines)
+    return train_and_evaluate(cfg, out / key, n, key=key, preset=preset, what=what, overrides=overrides)
 
 
 def main() -> None:
@@ -89,15 +58,9 @@ def main() -> None:
     args = ap.parse_args()
     out = pathlib.Path(args.out)
     keys = args.only.split(",") if args.only else list(VARIANTS)
-    unknown = [k for k in keys if k not in VARIANTS]
-    if unknown:
-        raise SystemExit(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
-    for key in keys:
-        done = out / key / "result.json"
-        result = json.loads(done.read_text()) if done.is_file() else run_variant(key, out, args.n, args.threads)
-        print(f"{key}: {json.dumps(result['metrics'])}", flush=True)
+    run_search(keys, VARIANTS, out, lambda key: run_variant(key, out, args.n, args.threads))
     found = {r["key"]: r for r in (json.loads(p.read_text()) for p in out.glob("*/*/result.json"))}
-    text = table([found[k] for k in VARIANTS if k in found])
+    text = table([found[k] for k in VARIANTS if k in found], "key")
     (out / "results.md").write_text(text + "\n")
     print(text)
 

@@ -10,14 +10,10 @@ stopped and the table (``OUT/results.md``) can be rebuilt from the results at an
 from __future__ import annotations
 
 import argparse
-import json
 import pathlib
-import time
 
 from ganforge.config import load_preset
-from ganforge.hub import load
-from ganforge.metrics.evaluator import Evaluator
-from ganforge.training.run import train
+from search import run_search, table, train_and_evaluate
 
 # name: (overrides of fashion32-cpu, what it tests)
 VARIANTS = {
@@ -48,7 +44,10 @@ VARIANTS = {
     "ladder_ch4": ({"model.widths": "ladder", "model.ch": 4, "model.d_ch": 4}, "the ladder at ch 4 (G 64, 32, 16 "
                                                                                "channels; fewer flops than ch 8)"),
     "mbstd": ({"model.mbstd_group": 4}, "ProGAN's minibatch-stddev map before D's last block (group 4)"),
+    "beta05": ({"train.beta1": 0.5}, "Adam β1 0.5 (DCGAN's) instead of 0"),
     "steps6k": ({"train.steps": 6000}, "the same for 6,000 steps (3× the compute): today's preset"),
+    "mbstd6k": ({"train.steps": 6000, "model.mbstd_group": 4}, "today's preset (6,000 steps) with the "
+                                                               "minibatch-stddev map in D"),
     "wide6k_bf16": ({"train.steps": 6000, "model.ch": 12, "model.d_ch": 12, "train.precision": "bf16"},
                     "ch 12 for 6,000 steps in bf16 (to stay near the budget on a bf16 CPU)"),
 }
@@ -61,30 +60,7 @@ def run_variant(name: str, out: pathlib.Path, n: int) -> dict:
     cfg.set("train.sample_every", 0)
     for key, value in overrides.items():
         cfg.set(key, value)
-    started = time.perf_counter()
-    summary = train(cfg, out / name / "run", resume="auto", show_progress=False, notify=lambda m: None)
-    seconds = time.perf_counter() - started
-    G = load(out / name / "run")
-    ev = Evaluator("fashion-mnist", G.image_shape, ["fid", "pr", "dc", "acc"], data_cfg=G.run_config.data)
-    metrics = ev.evaluate_generator(G, n)["metrics"]
-    result = {"name": name, "what": what, "overrides": overrides, "steps": summary["steps"],
-              "train_seconds": seconds, "metrics": metrics}
-    (out / name / "result.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
-
-
-def table(results: list[dict]) -> str:
-    lines = ["| variant | what | steps | train s | fid | precision | recall | density | coverage | acc |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        fid = next(v for k, v in r["metrics"].items() if k.startswith("fid"))
-        pr = next(v for k, v in r["metrics"].items() if k.startswith("pr"))
-        dc = next(v for k, v in r["metrics"].items() if k.startswith("dc"))
-        acc = next(v for k, v in r["metrics"].items() if k.startswith("acc"))
-        lines.append(f"| {r['name']} | {r['what']} | {r['steps']} | {r['train_seconds']:.0f} | {float(fid):.2f} | "
-                     f"{pr['precision']:.3f} | {pr['recall']:.3f} | {dc['density']:.3f} | {dc['coverage']:.3f} | "
-                     f"{float(acc):.3f} |")
-    return "\n".join(lines)
+    return train_and_evaluate(cfg, out / name, n, name=name, what=what, overrides=overrides)
 
 
 def main() -> None:
@@ -95,15 +71,8 @@ def main() -> None:
     args = ap.parse_args()
     out = pathlib.Path(args.out)
     names = args.only.split(",") if args.only else list(VARIANTS)
-    unknown = [n for n in names if n not in VARIANTS]
-    if unknown:
-        raise SystemExit(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
-    results = []
-    for name in names:
-        done = out / name / "result.json"
-        results.append(json.loads(done.read_text()) if done.is_file() else run_variant(name, out, args.n))
-        print(f"{name}: {json.dumps(results[-1]['metrics'])}", flush=True)
-    text = table(results)
+    results = run_search(names, VARIANTS, out, lambda name: run_variant(name, out, args.n))
+    text = table(results, "name")
     (out / "results.md").write_text(text + "\n")
     print(text)
 
