@@ -4,15 +4,18 @@ The pyramid of an image I: I_0 = I at the coarsest level's 8 px, and for each fi
 residual h_k = I_k − up(I_{k−1}), where I_k is I average-pooled to 8·2^k px and ``up`` is nearest ×2
 upsampling; the coarsest image plus the residuals rebuild I exactly (:func:`laplacian_pyramid`,
 :func:`reconstruct`). G_0 makes the 8 px image from (z, y); G_k makes h_k from the upsampled coarser image,
-a noise plane (a per-level linear map of z) and the class; sampling runs coarse to fine. D_k judges
-(h_k, up(I_{k−1})) with the class as extra input maps; D_0 judges the 8 px image.
+a noise plane (a per-level linear map of z) and the class; sampling runs coarse to fine. D_k judges h_k
+with the class as extra input maps; D_0 judges the 8 px image.
 
 Training goes level by level (the growth schedule with ``growth.fade = 0``; the preset's ``growth.stable``
 images per level): at level k only G_k and D_k learn. Deviation from the paper: G_k is conditioned on the
 coarse images the already-trained coarser generators make (run without gradients), not on real coarse images,
 because the loop hands G only (z, y); the conditioning then matches what sampling feeds it. Each generated
 residual is projected to zero mean over every 2×2 block (h − up(pool(h))), as a real residual is, so the
-pyramid of a generated image is exactly the parts that made it.
+pyramid of a generated image is exactly the parts that made it. Because G_k cannot change the coarse image
+it refines, D_k does not see that image (the paper's D_k does, a real one for real and fake residuals alike):
+a D_k that saw the frozen generators' coarse images told fakes by them alone (D loss 0.01, G loss 12 at
+16 px) and G_k painted stripes.
 """
 from __future__ import annotations
 
@@ -92,7 +95,7 @@ class Discriminator(Growing, base.Discriminator):
         m, c, res = spec.model, spec.channels, spec.resolution
         self.init_stage(res)
         self.embed = ClassEmbedding(m.num_classes, m.shared_dim)
-        self.judges = nn.ModuleList([self._judge(c * (1 if k == 0 else 2) + m.shared_dim, 4 * m.d_ch,
+        self.judges = nn.ModuleList([self._judge(c + m.shared_dim, 4 * m.d_ch,
                                                  self.base_resolution << k) for k in range(self.levels)])
 
     @staticmethod
@@ -107,6 +110,5 @@ class Discriminator(Growing, base.Discriminator):
         level = self.level
         image = pool_to(x, self.level_resolution(level))
         if level > 0:
-            coarse_up = up2(F.avg_pool2d(image, 2))
-            image = torch.cat([image - coarse_up, coarse_up], dim=1)  # (band-pass residual, what it refines)
+            image = image - up2(F.avg_pool2d(image, 2))  # the band-pass residual
         return self.judges[level](torch.cat([image, class_maps(self.embed, y, image)], dim=1)).squeeze(1)
