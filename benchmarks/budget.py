@@ -18,16 +18,18 @@ from ganforge.training.loop import Trainer
 from ganforge.training.run import bind_data, train
 
 
-def _time_steps(trainer: Trainer, steps: int) -> float:
-    trainer.train_step()  # warm-up
+def _time_steps(trainer: Trainer, steps: int, warmup: int = 3) -> float:
+    for _ in range(warmup):  # the first steps of a level allocate and are several times slower
+        trainer.train_step()
     t0 = time.perf_counter()
     for _ in range(steps):
         trainer.train_step()
     return (time.perf_counter() - t0) / steps
 
 
-def seconds_per_step(cfg, steps: int = 3) -> tuple[float, float]:
-    """(seconds per training step, averaged over the levels of a growing model; G GFLOP per image at full size)."""
+def seconds_per_step(cfg, steps: int = 10) -> tuple[float, float]:
+    """(seconds per training step — for a growing model, each level's weighted by its share of the steps; G GFLOP
+    per image at full size)."""
     dataset = load_dataset(cfg.data)
     bound = bind_data(cfg, dataset)
     torch.manual_seed(0)
@@ -35,11 +37,13 @@ def seconds_per_step(cfg, steps: int = 3) -> tuple[float, float]:
     if trainer.growth is None:
         seconds = _time_steps(trainer, steps)
     else:
-        g, times = trainer.growth, []
+        g, times, counts = trainer.growth, [], []
         for level in range(g.levels):  # from the first image of each level's stable phase
             trainer.images_seen = g.stable + (level - 1) * (g.fade + g.stable) + g.fade if level else 0
             times.append(_time_steps(trainer, steps))
-        seconds = sum(times) / len(times)
+            images = g.stable + (g.fade if level else 0)  # its stable phase and its fade-in, both at its batch size
+            counts.append(images / g.batch_sizes[level])  # the level's share of the run's steps
+        seconds = sum(t * c for t, c in zip(times, counts)) / sum(counts)
     G = trainer.G.eval()
     if hasattr(G, "set_stage"):
         G.set_stage(G.levels - 1, 1.0)

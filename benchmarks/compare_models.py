@@ -90,13 +90,15 @@ def table(results: list[dict], budget: float, n: int) -> str:
     header = (f"Every family trained from its own preset for {budget:.0f} s of CPU time on the embedded "
               f"Fashion-MNIST (32 px), then {n} samples of its EMA generator (no truncation) against the 10,000 "
               f"training images in the classifier:fashion-mnist feature space.\n\n"
-              f"| family | preset | G params | D params | G GFLOP/image | s/step | steps | fid{k} | precision | "
-              f"recall | density | coverage | acc{k} |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+              f"| family | preset | G params | D params | G GFLOP/image | s/step | steps | train s | fid{k} | "
+              f"precision | recall | density | coverage | acc{k} |\n"
+              f"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
     rows = []
     for r in results:
         acc = "—" if r["acc"] is None else f"{r['acc']:.3f}"
         rows.append(f"| {r['family']} | `{r['preset']}` | {r['g_params'] / 1e6:.3f} M | {r['d_params'] / 1e6:.3f} M | "
-                    f"{r['gflop_per_image']:.4f} | {r['s_per_step']:.3f} | {r['steps']} | {r['fid']:.2f} | "
+                    f"{r['gflop_per_image']:.4f} | {r['s_per_step']:.3f} | {r['steps']} | "
+                    f"{r['s_per_step'] * r['steps']:.0f} | {r['fid']:.2f} | "
                     f"{r['pr']['precision']:.3f} | {r['pr']['recall']:.3f} | {r['dc']['density']:.3f} | "
                     f"{r['dc']['coverage']:.3f} | {acc} |\n")
     return header + "".join(rows)
