@@ -44,7 +44,8 @@ def test_a_version_1_export_is_converted_on_read(tmp_path):
     z = torch.randn(2, 8, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         out = G(z, torch.tensor([0, 2]))
-    assert torch.equal(out, load_file(DATA / "export_v1_expected.safetensors")["images"])
+    # recorded on another CPU, whose kernels round differently: equal to float32 rounding, not bit for bit
+    assert torch.allclose(out, load_file(DATA / "export_v1_expected.safetensors")["images"], rtol=0, atol=1e-5)
     assert G.run_config is not None and G.run_config.data.source == "fashion-mnist"
     save_pretrained(G, tmp_path / "again")  # re-exported in today's format, same generator
     again = load(tmp_path / "again")
