@@ -113,6 +113,8 @@ def main() -> None:
     ap.add_argument("--work", default="runs/compare", help="where each family's run, result and sheet are kept")
     ap.add_argument("--out", default="docs")
     args = ap.parse_args()
+    if args.threads:  # before the step timing too: it must run with the threads the training will use
+        torch.set_num_threads(args.threads)
     work = pathlib.Path(args.work)
     for family in args.families.split(","):
         if family not in RECIPES:
