@@ -187,7 +187,7 @@ def finish_discriminator(D: nn.Module, m, last: int) -> None:
 def blocks_to_score(D: nn.Module, h: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """D's blocks with attention after those that have it (and a minibatch-stddev map before the last, where D
     has one), then the projection head."""
-    mbstd, last = getattr(D, "mbstd", None), len(D.blocks) - 1
+    mbstd, last = D.mbstd, len(D.blocks) - 1
     for k, block in enumerate(D.blocks):
         h = block(mbstd(h) if k == last and mbstd is not None else h)
         if str(k) in D.attention:

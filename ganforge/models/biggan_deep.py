@@ -127,6 +127,7 @@ class Discriminator(base.Discriminator):
         if res in m.d_attention:  # on the input conv's output, at full resolution
             self.attention["in"] = make_attention(m.attention_type, stages[0].in_mult * m.d_ch, m.sn_eps)
         discriminator_attention(m, stages, ends, self.attention)
+        self.mbstd = None  # blocks_to_score's optional minibatch-stddev map: not offered here
         finish_discriminator(self, m, stages[-1].out_mult * m.d_ch)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
