@@ -8,7 +8,7 @@ import torch
 
 from ganforge import train
 from ganforge.config import ConfigError
-from ganforge.layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
+from ganforge.layers.minibatch import ClassStdDev, MinibatchDiscrimination, MinibatchStdDev
 from ganforge.models import build_discriminator, build_generator
 
 from .conftest import tiny_config, tiny_train_config
@@ -60,6 +60,36 @@ def test_minibatch_stddev_math():
         MinibatchStdDev(4)(torch.randn(6, 3, 4, 4))
 
 
+def test_class_stddev_is_the_spread_inside_each_class():
+    torch.manual_seed(0)
+    x, y = torch.randn(7, 3, 4, 4), torch.tensor([0, 2, 0, 1, 2, 0, 3])
+    out = ClassStdDev(num_classes=5)(x, y)
+    assert out.shape == (7, 4, 4, 4) and torch.equal(out[:, :3], x)
+    for i in range(7):
+        group = x[y == y[i]]
+        expected = (group.var(0, unbiased=False) + 1e-8).sqrt().mean()
+        assert torch.allclose(out[i, 3], expected.expand(4, 4), atol=1e-6)
+    assert out[6, 3].max() < 1e-3  # a class seen once has no spread
+    # copies inside a class have none either, however different the classes are
+    copies = torch.cat([x[:1].repeat(3, 1, 1, 1), 5 * x[1:2].repeat(3, 1, 1, 1)])
+    assert ClassStdDev(5)(copies, torch.tensor([0, 0, 0, 1, 1, 1]))[:, 3].max() < 1e-3
+
+
+def test_mlp_discriminators_take_the_stddev_as_one_more_feature():
+    torch.manual_seed(0)
+    x, y = torch.randn(8, 1, 32, 32), torch.tensor([0, 0, 1, 1, 2, 2, 3, 3])
+    std = lambda groups: (groups.var(1, unbiased=False) + 1e-8).sqrt().mean(1)  # noqa: E731
+    vanilla = build_discriminator(family_config("vanilla", mbstd_group=4))
+    h = vanilla.features(x, y)
+    assert h.shape == (8, 32 * vanilla.spec.model.d_ch + 1) and vanilla(x, y).shape == (8,)
+    # groups of 4 strided by B/4 = 2: samples 0, 2, 4, 6 and 1, 3, 5, 7
+    assert torch.allclose(h[:2, -1], std(h[:, :-1].view(4, 2, -1).transpose(0, 1)), atol=1e-6)
+    cgan = build_discriminator(family_config("cgan", mbstd_by_class=True))
+    h = cgan.features(x, y)
+    assert h.shape == (8, 32 * cgan.spec.model.d_ch + 1) and cgan(x, y).shape == (8,)
+    assert torch.allclose(h[::2, -1], std(h[:, :-1].view(4, 2, -1)), atol=1e-6)  # 2k and 2k+1 share class k
+
+
 def test_minibatch_discrimination_math():
     torch.manual_seed(0)
     layer = MinibatchDiscrimination(5, kernels=3, kernel_dim=2)
@@ -84,11 +114,23 @@ def test_biggan_minibatch_stddev_feeds_the_last_block():
     with torch.no_grad():
         assert (D(x, y)[:4] - D(other, y)[:4]).abs().max() > 1e-3  # a score depends on its batch-mates
         assert torch.allclose(plain(x, y)[:4], plain(other, y)[:4], atol=1e-4)  # without the map it does not
+    # by class: a score depends on the batch-mates of its own class only
+    D = build_discriminator(tiny_config(mbstd_by_class=True))
+    assert D.blocks[-1].conv1.in_channels == plain.blocks[-1].conv1.in_channels + 1
+    y = torch.tensor([0, 0, 1, 1, 2, 2, 3, 3])
+    same_class, other_class = x.clone(), x.clone()
+    same_class[1], other_class[2] = torch.randn(1, 32, 32), torch.randn(1, 32, 32)
+    with torch.no_grad():
+        assert (D(x, y)[0] - D(same_class, y)[0]).abs() > 1e-4
+        assert torch.allclose(D(x, y)[0], D(other_class, y)[0], atol=1e-5)
 
 
 @pytest.mark.parametrize("settings, message", [
     ({"model.name": "biggan_deep", "model.mbstd_group": 4}, "not available for model.name=biggan_deep"),
-    ({"model.name": "cgan", "model.mbstd_group": 4}, "use biggan, dcgan, progan"),
+    ({"model.name": "lapgan", "model.mbstd_group": 4}, "not available for model.name=lapgan"),
+    ({"model.name": "dcgan", "model.mbstd_by_class": True}, "not available for model.name=dcgan"),
+    ({"model.name": "vanilla", "model.mbstd_by_class": True}, "not available for model.name=vanilla"),
+    ({"model.mbstd_by_class": True, "model.mbstd_group": 4}, "set model.mbstd_group=0"),
     ({"model.name": "biggan", "loss.feature_matching": 1.0}, "not available"),
     ({"model.name": "cgan", "model.conditional": False}, "class-conditional by design"),
 ])
@@ -105,6 +147,10 @@ def test_layers_that_a_family_lacks_are_refused(settings, message):
     ("cgan", {"loss.name": "bce", "loss.feature_matching": 1.0}),
     ("dcgan", {"model.mbstd_group": 4, "loss.name": "wasserstein", "loss.gp": 10.0}),
     ("biggan", {"model.mbstd_group": 4, "loss.mode_seeking": 1.0}),
+    ("biggan", {"model.mbstd_by_class": True}),
+    ("progan", {"model.mbstd_by_class": True}),
+    ("cgan", {"model.mbstd_by_class": True, "loss.feature_matching": 1.0}),
+    ("vanilla", {"model.mbstd_group": 4}),
 ])
 def test_classic_families_train(tmp_path, name, settings):
     cfg = tiny_train_config(steps=2)
@@ -122,7 +168,7 @@ def test_dcgan_trains_samples_and_evaluates_through_the_cli(tmp_path):
     run = tmp_path / "dc"
     common = [sys.executable, "-m", "ganforge"]
     steps = ["--set", "train.steps=2", "--set", "train.batch_size=8", "--set", "model.ch=4", "--set", "model.d_ch=4",
-             "--set", "train.sample_every=0", "--no-progress", "--device", "cpu"]
+             "--set", "train.sample_every=0", "--set", "model.mbstd_by_class=false", "--no-progress", "--device", "cpu"]
     done = subprocess.run(common + ["train", "--model", "dcgan", "--preset", "fashion32-cpu", "--out", str(run), *steps],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

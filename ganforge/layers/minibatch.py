@@ -3,6 +3,9 @@
 * :class:`MinibatchStdDev` (ProGAN): the batch is split into groups of ``group_size`` (sample i joins the
   samples i ± B/G, as in ProGAN's reshape); the standard deviation of every feature over each group, averaged
   to one number, is appended as one constant feature map.
+* :class:`ClassStdDev` (not from a paper): the same map taken over the samples of the batch that share a
+  class. In a class-conditional GAN a fixed group mixes classes, so its spread is mostly between classes,
+  which G already varies; the class-wise spread is exactly what a G that ignores z inside a class lacks.
 * :class:`MinibatchDiscrimination` (Salimans et al. 2016): features x [B, A] are mapped by a learnt tensor to
   ``kernels`` rows of ``kernel_dim`` values; for each kernel b, o_b(x_i) = Σ_{j≠i} exp(−‖M_i,b − M_j,b‖₁) and
   o is appended to x (the paper's sum includes j = i, a constant 1, left out here).
@@ -13,6 +16,14 @@ from __future__ import annotations
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
+
+
+def _append(x: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """x [B, C, *S] with one more channel (a constant map, or one more feature when S is empty) holding each
+    sample's ``value`` [B]."""
+    shape = (x.shape[0], 1, *x.shape[2:])
+    return torch.cat([x, value.view(-1, *[1] * (x.dim() - 1)).expand(shape).to(x.dtype)], dim=1)
 
 
 class MinibatchStdDev(nn.Module):
@@ -20,16 +31,34 @@ class MinibatchStdDev(nn.Module):
         super().__init__()
         self.group_size, self.eps = group_size, eps
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b, c, h, w = x.shape
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """x: feature maps [B, C, H, W] or feature vectors [B, F]. ``y`` (the classes) is not used: the groups
+        are fixed by position."""
+        b = x.shape[0]
         g = min(self.group_size, b)
         if b % g:
             raise ValueError(f"minibatch stddev: a batch of {b} does not split into groups of {g}; use a batch "
                              f"size divisible by model.mbstd_group={self.group_size}")
-        y = x.float().view(g, -1, c, h, w)
-        std = (y.var(dim=0, unbiased=False) + self.eps).sqrt().mean(dim=[1, 2, 3])  # [B / g]
-        stat = std.repeat(g).view(b, 1, 1, 1).expand(b, 1, h, w).to(x.dtype)
-        return torch.cat([x, stat], dim=1)
+        groups = x.float().view(g, -1, *x.shape[1:])
+        std = (groups.var(dim=0, unbiased=False) + self.eps).sqrt().mean(dim=list(range(1, x.dim())))  # [B / g]
+        return _append(x, std.repeat(g))
+
+
+class ClassStdDev(nn.Module):
+    def __init__(self, num_classes: int, eps: float = 1e-8):
+        super().__init__()
+        self.num_classes, self.eps = num_classes, eps
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Sample i gets the feature-averaged std over the batch's samples of class y_i (a class seen once: 0);
+        x: feature maps [B, C, H, W] or feature vectors [B, F]."""
+        f = x.float().flatten(1)  # [B, F]
+        member = F.one_hot(y, self.num_classes).to(f.dtype)  # [B, K]
+        count = member.sum(0).clamp_min(1.0)[:, None]  # [K, 1]
+        mean = member.t() @ f / count  # [K, F]
+        var = member.t() @ (f - mean[y]).square() / count
+        std = (var + self.eps).sqrt().mean(dim=1)  # [K]
+        return _append(x, std[y])
 
 
 class MinibatchDiscrimination(nn.Module):

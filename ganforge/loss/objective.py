@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 
 from ..augment import Draws, diff_augment, parse_policy
-from ..layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
+from ..layers.minibatch import ClassStdDev, MinibatchDiscrimination, MinibatchStdDev
 from .terms import (D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad, gradient_penalty, mode_seeking,
                     r1_penalty, relativistic_d, relativistic_g)
 
@@ -43,7 +43,7 @@ class Phase:
 
 
 # Layers that make one image's score depend on the rest of its batch.
-_BATCH_DEPENDENT = (nn.modules.batchnorm._BatchNorm, MinibatchStdDev, MinibatchDiscrimination)
+_BATCH_DEPENDENT = (nn.modules.batchnorm._BatchNorm, MinibatchStdDev, ClassStdDev, MinibatchDiscrimination)
 
 
 def scores_separately(D: nn.Module) -> bool:

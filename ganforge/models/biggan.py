@@ -17,7 +17,7 @@ from ..layers import ClassEmbedding, ConditionalBatchNorm2d, SNConv2d, SNEmbeddi
 from ..layers.attention import make_attention
 from ..layers.conditioning import make_norm
 from ..layers.init import init_weights
-from ..layers.minibatch import MinibatchStdDev
+from ..layers.minibatch import ClassStdDev, MinibatchStdDev
 from ..layers.spectral_norm import set_eval_sigma
 from . import base
 from .widths import discriminator_stages, generator_stages
@@ -144,15 +144,17 @@ def blocks_to_image(G: nn.Module, h: torch.Tensor, conds: list[torch.Tensor]) ->
 
 
 class Discriminator(base.Discriminator):
-    options = frozenset({"mbstd_group"})
+    options = frozenset({"mbstd_group", "mbstd_by_class"})
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
         m = spec.model
         stages = discriminator_stages(spec.resolution, m.widths)
         widths = [s.in_mult * m.d_ch or spec.channels for s in stages]
-        # optional (not in BigGAN): ProGAN's minibatch-stddev map as one more input channel of the last block
-        self.mbstd = MinibatchStdDev(m.mbstd_group) if m.mbstd_group else None
+        # optional (not in BigGAN): a minibatch-stddev map (ProGAN's groups, or by class) as one more input
+        # channel of the last block
+        self.mbstd = ClassStdDev(m.num_classes) if m.mbstd_by_class else \
+            MinibatchStdDev(m.mbstd_group) if m.mbstd_group else None
         widths[-1] += 1 if self.mbstd else 0
         self.blocks = nn.ModuleList(
             DBlock(cin, s.out_mult * m.d_ch, preactivation=k > 0, downsample=s.resample, sn_eps=m.sn_eps)
@@ -189,7 +191,7 @@ def blocks_to_score(D: nn.Module, h: torch.Tensor, y: torch.Tensor) -> torch.Ten
     has one), then the projection head."""
     mbstd, last = D.mbstd, len(D.blocks) - 1
     for k, block in enumerate(D.blocks):
-        h = block(mbstd(h) if k == last and mbstd is not None else h)
+        h = block(mbstd(h, y) if k == last and mbstd is not None else h)
         if str(k) in D.attention:
             h = D.attention[str(k)](h)
     return projection_head(h, y, D.linear, D.embed)

@@ -8,8 +8,9 @@
 
 Widths: MLP hidden layers 32·ch (G) and 32·d_ch (D); DCGAN 4×4 maps of ch·min(8, 2^(n−1)) channels halving
 at each doubling (G) and d_ch doubling at each halving (D). D may end with a minibatch-stddev map
-(``model.mbstd_group``) or minibatch discrimination (``model.mb_kernels``); ``D.features`` gives the features
-its last layer reads, for feature matching.
+(``model.mbstd_group``; for the MLPs also by class, ``model.mbstd_by_class``: one more hidden feature) or
+minibatch discrimination (``model.mb_kernels``); ``D.features`` gives the features its last layer reads, for
+feature matching.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import torch.nn.functional as F
 from .spec import ModelSpec
 from ..layers import ClassEmbedding
 from ..layers.conditioning import class_maps
-from ..layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
+from ..layers.minibatch import ClassStdDev, MinibatchDiscrimination, MinibatchStdDev
 from . import base
 
 
@@ -87,6 +88,7 @@ class MLPGenerator(_ClassicGenerator):
 
 class MLPDiscriminator(_ClassicDiscriminator):
     always_conditional = False
+    options = frozenset({"mb_kernels", "mbstd_group"})
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
@@ -94,13 +96,17 @@ class MLPDiscriminator(_ClassicDiscriminator):
         inputs = spec.channels * spec.resolution ** 2 + (m.shared_dim if self.conditional else 0)
         self.body = nn.Sequential(nn.Linear(inputs, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden),
                                   nn.LeakyReLU(0.2))
-        self.out = self.head(hidden)
+        # the minibatch-stddev value joins the hidden features as one more (so feature matching sees it too)
+        self.mbstd = ClassStdDev(m.num_classes) if m.mbstd_by_class else \
+            MinibatchStdDev(m.mbstd_group) if m.mbstd_group else None
+        self.out = self.head(hidden + (1 if self.mbstd else 0))
 
     def features(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         h = x.flatten(1)
         if self.conditional:
             h = torch.cat([h, self.embed(y).to(h.dtype)], dim=1)
-        return self.body(h)
+        h = self.body(h)
+        return h if self.mbstd is None else self.mbstd(h, y)
 
 
 class VanillaGenerator(MLPGenerator):
@@ -113,6 +119,7 @@ class CGANGenerator(MLPGenerator):
 
 class CGANDiscriminator(MLPDiscriminator):
     always_conditional = True
+    options = MLPDiscriminator.options | {"mbstd_by_class"}
 
 
 def _dcgan_stages(resolution: int) -> int:

@@ -16,11 +16,14 @@ def check_family_options(cfg) -> None:
     m, loss = cfg.model, cfg.loss
     fam = family(m.name)
     G, D = fam.generator, fam.discriminator
-    for option in ("mbstd_group", "mb_kernels"):
+    for option in ("mbstd_group", "mbstd_by_class", "mb_kernels"):
         value = getattr(m, option)
         if value and option not in D.options:
             raise ConfigError(f"model.{option}={value} is not available for model.name={m.name} (its discriminator "
                               f"has no such layer; use {', '.join(_offering(option))})")
+    if m.mbstd_by_class and m.mbstd_group:
+        raise ConfigError(f"model.mbstd_by_class=true and model.mbstd_group={m.mbstd_group}: D has one "
+                          f"minibatch-stddev map, by class or in fixed groups; set model.mbstd_group=0")
     if loss.feature_matching and not issubclass(D, FeatureDiscriminator):
         users = [name for name, f in FAMILIES.items() if issubclass(f.discriminator, FeatureDiscriminator)]
         raise ConfigError(f"loss.feature_matching={loss.feature_matching} is not available for model.name={m.name} "

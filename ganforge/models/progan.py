@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from .spec import ModelSpec
 from ..layers import ClassEmbedding
 from ..layers.equalized import EqualizedConv2d, EqualizedLinear, PixelNorm
-from ..layers.minibatch import MinibatchStdDev
+from ..layers.minibatch import ClassStdDev, MinibatchStdDev
 from . import base
 from .growing import Growing, pool_to, upsample_to
 
@@ -68,7 +68,8 @@ class Generator(Growing, base.Generator):
 
 class Discriminator(Growing, base.Discriminator):
     base_resolution = 4
-    options = frozenset({"mbstd_group"})
+    options = frozenset({"mbstd_group", "mbstd_by_class"})
+
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
         m, res = spec.model, spec.resolution
@@ -80,7 +81,7 @@ class Discriminator(Growing, base.Discriminator):
             [nn.Identity()] + [nn.Sequential(*_conv_block(widths[i], widths[i], False),
                                              *_conv_block(widths[i], widths[i - 1], False), nn.AvgPool2d(2))
                                for i in range(1, self.levels)])
-        self.mbstd = MinibatchStdDev(m.mbstd_group or 4)
+        self.mbstd = ClassStdDev(m.num_classes) if m.mbstd_by_class else MinibatchStdDev(m.mbstd_group or 4)
         self.final = nn.Sequential(*_conv_block(widths[0] + 1, widths[0], False), nn.Flatten(),
                                    EqualizedLinear(widths[0] * 16, widths[0]), nn.LeakyReLU(0.2))
         self.out = EqualizedLinear(widths[0], 1, gain=1.0)
@@ -94,5 +95,5 @@ class Discriminator(Growing, base.Discriminator):
             h = torch.lerp(self.from_rgb[level - 1](F.avg_pool2d(x, 2)), h, alpha)
         for i in range(level - 1, 0, -1):
             h = self.blocks[i](h)
-        h = self.final(self.mbstd(h))
+        h = self.final(self.mbstd(h, y))
         return self.out(h).squeeze(1) + (self.embed(y).to(h.dtype) * h).sum(1)
