@@ -33,6 +33,8 @@ VARIANTS = {
     "vanilla/mbd": ("vanilla-fashion32", {"model.mb_kernels": 64}, "minibatch discrimination, 64 kernels"),
     "dcgan/preset": ("dcgan-fashion32", {}, "the preset"),
     "lapgan/preset": ("lapgan-fashion32", {}, "the preset"),
+    "lapgan/by_class": ("lapgan-fashion32", {"model.mbstd_by_class": True},
+                        "each D_k with the class-wise minibatch-stddev map at 4×4"),
     "progan/preset": ("progan-fashion32", {}, "the preset"),
     "progan/by_class": ("progan-fashion32", {"model.mbstd_by_class": True},
                         "the minibatch-stddev map over each class's samples instead of groups of 4"),

@@ -57,7 +57,7 @@ class ModelConfig:
                            "and cgan always are, vanilla never")
     mbstd_group: int = _f(0, "biggan, dcgan, progan, vanilla, cgan: minibatch-stddev map before D's last layer, "
                           "group size (0 = off; progan: 0 means its paper's 4)", lo=0, hi=256)
-    mbstd_by_class: bool = _f(False, "biggan, progan, cgan: the minibatch-stddev map over the batch's samples of "
+    mbstd_by_class: bool = _f(False, "biggan, progan, lapgan, cgan: the minibatch-stddev map over the batch's samples of "
                               "each class instead of fixed groups (not from a paper; leave mbstd_group at 0)")
     mb_kernels: int = _f(0, "vanilla/cgan/dcgan: minibatch discrimination kernels before D's output (0 = off)",
                          lo=0, hi=1024)

@@ -149,6 +149,7 @@ def test_layers_that_a_family_lacks_are_refused(settings, message):
     ("biggan", {"model.mbstd_group": 4, "loss.mode_seeking": 1.0}),
     ("biggan", {"model.mbstd_by_class": True}),
     ("progan", {"model.mbstd_by_class": True}),
+    ("lapgan", {"model.mbstd_by_class": True}),
     ("cgan", {"model.mbstd_by_class": True, "loss.feature_matching": 1.0}),
     ("vanilla", {"model.mbstd_group": 4}),
 ])

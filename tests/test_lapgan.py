@@ -43,11 +43,27 @@ def test_levels_train_one_at_a_time_and_generated_pyramids_are_exact():
     assert torch.allclose(torch.nn.functional.avg_pool2d(residuals[-1], 2), torch.zeros(4, 1, 16, 16), atol=1e-5)
 
 
+def test_each_judge_may_see_the_spread_inside_each_class():
+    cfg = tiny_config(name="lapgan", mbstd_by_class=True)
+    cfg.model.num_classes = 10
+    torch.manual_seed(0)
+    D = build_discriminator(cfg)
+    x, y = torch.randn(4, 1, 32, 32), torch.tensor([0, 0, 1, 1])
+    same_class, other_class = x.clone(), x.clone()
+    same_class[1], other_class[2] = 10 * torch.randn(1, 32, 32), 10 * torch.randn(1, 32, 32)  # far from x
+    with torch.no_grad():
+        for level in range(D.levels):
+            D.set_stage(level, 1.0)
+            assert (D(x, y)[0] - D(same_class, y)[0]).abs() > 1e-5  # a batch-mate of its class counts
+            assert torch.allclose(D(x, y)[0], D(other_class, y)[0], atol=1e-6)  # one of another class does not
+
+
 def test_lapgan_trains_and_samples_from_the_cli(tmp_path):
     run = tmp_path / "lap"
     done = subprocess.run([sys.executable, "-m", "ganforge", "train", "--model", "lapgan", "--preset", "fashion32-cpu",
                            "--out", str(run), "--no-progress", "--device", "cpu", "--set", "train.steps=6", "--set",
-                           "train.batch_size=8", "--set", "model.ch=2", "--set", "model.d_ch=2"],
+                           "train.batch_size=8", "--set", "model.ch=2", "--set", "model.d_ch=2", "--set",
+                           "model.mbstd_by_class=false"],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     sheets = sorted(p.name for p in (run / "samples").iterdir())

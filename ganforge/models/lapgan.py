@@ -5,7 +5,8 @@ residual h_k = I_k − up(I_{k−1}), where I_k is I average-pooled to 8·2^k px
 upsampling; the coarsest image plus the residuals rebuild I exactly (:func:`laplacian_pyramid`,
 :func:`reconstruct`). G_0 makes the 8 px image from (z, y); G_k makes h_k from the upsampled coarser image,
 a noise plane (a per-level linear map of z) and the class; sampling runs coarse to fine. D_k judges h_k
-with the class as extra input maps; D_0 judges the 8 px image.
+with the class as extra input maps; D_0 judges the 8 px image. With ``model.mbstd_by_class`` each D_k has the
+class-wise minibatch-stddev map at 4×4 (not in the paper).
 
 Training goes level by level (the growth schedule with ``growth.fade = 0``; the preset's ``growth.stable``
 images per level): at level k only G_k and D_k learn. Deviation from the paper: G_k is conditioned on the
@@ -26,6 +27,7 @@ import torch.nn.functional as F
 from .spec import ModelSpec
 from ..layers import ClassEmbedding
 from ..layers.conditioning import class_maps
+from ..layers.minibatch import ClassStdDev
 from . import base
 from .growing import Growing, pool_to, upsample_to
 
@@ -90,25 +92,33 @@ class Generator(Growing, base.Generator):
 class Discriminator(Growing, base.Discriminator):
     base_resolution = 8
     fades = False
+    options = frozenset({"mbstd_by_class"})
+
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
         m, c, res = spec.model, spec.channels, spec.resolution
         self.init_stage(res)
         self.embed = ClassEmbedding(m.num_classes, m.shared_dim)
-        self.judges = nn.ModuleList([self._judge(c + m.shared_dim, 4 * m.d_ch,
-                                                 self.base_resolution << k) for k in range(self.levels)])
+        self.judges = nn.ModuleList([self._judge(c + m.shared_dim, 4 * m.d_ch, self.base_resolution << k,
+                                                 m.num_classes if m.mbstd_by_class else 0)
+                                     for k in range(self.levels)])
 
     @staticmethod
-    def _judge(channels: int, w: int, resolution: int) -> nn.Module:
+    def _judge(channels: int, w: int, resolution: int, class_stddev: int) -> nn.Sequential:
+        """Convolutions down to 4×4, (with ``class_stddev`` classes: the class-wise stddev map,) the score."""
         layers, size = [nn.Conv2d(channels, w, 3, padding=1), nn.LeakyReLU(0.2)], resolution
         while size > 4:
             layers += [nn.Conv2d(w, w, 4, 2, 1), nn.LeakyReLU(0.2)]
             size //= 2
-        return nn.Sequential(*layers, nn.Flatten(), nn.Linear(w * 16, 1))
+        stddev = [ClassStdDev(class_stddev)] if class_stddev else []
+        return nn.Sequential(*layers, *stddev, nn.Flatten(), nn.Linear((w + len(stddev)) * 16, 1))
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         level = self.level
         image = pool_to(x, self.level_resolution(level))
         if level > 0:
             image = image - up2(F.avg_pool2d(image, 2))  # the band-pass residual
-        return self.judges[level](torch.cat([image, class_maps(self.embed, y, image)], dim=1)).squeeze(1)
+        h = torch.cat([image, class_maps(self.embed, y, image)], dim=1)
+        for layer in self.judges[level]:
+            h = layer(h, y) if isinstance(layer, ClassStdDev) else layer(h)
+        return h.squeeze(1)
