@@ -48,6 +48,16 @@ VARIANTS = {
     "steps6k": ({"train.steps": 6000}, "the same for 6,000 steps (3× the compute): today's preset"),
     "mbstd6k": ({"train.steps": 6000, "model.mbstd_group": 4}, "today's preset (6,000 steps) with the "
                                                                "minibatch-stddev map in D"),
+    "mbstd_class": ({"model.mbstd_by_class": True}, "the minibatch-stddev map over each class's samples in the "
+                                                    "batch (model.mbstd_by_class) instead of groups of 4"),
+    "class6k": ({"train.steps": 6000, "model.mbstd_by_class": True}, "today's preset (6,000 steps) with the "
+                                                                      "class-wise minibatch-stddev map in D"),
+    "class8k_auto": ({"train.steps": 8000, "model.mbstd_by_class": True, "train.precision": "auto"},
+                     "8,000 steps with the class-wise map, precision auto (bf16 on a CPU that computes it natively)"),
+    "class7k_auto": ({"train.steps": 7000, "model.mbstd_by_class": True, "train.precision": "auto"},
+                     "7,000 steps with the class-wise map, precision auto"),
+    "class7k_f4": ({"train.steps": 7000, "model.mbstd_by_class": True, "model.mbstd_features": 4,
+                    "train.precision": "auto"}, "the same with 4 values (D's channels in 4 groups of 8)"),
     "wide6k_bf16": ({"train.steps": 6000, "model.ch": 12, "model.d_ch": 12, "train.precision": "bf16"},
                     "ch 12 for 6,000 steps in bf16 (to stay near the budget on a bf16 CPU)"),
 }

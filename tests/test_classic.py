@@ -75,6 +75,24 @@ def test_class_stddev_is_the_spread_inside_each_class():
     assert ClassStdDev(5)(copies, torch.tensor([0, 0, 0, 1, 1, 1]))[:, 3].max() < 1e-3
 
 
+
+def test_stddev_maps_with_several_features_average_each_group_of_channels():
+    torch.manual_seed(0)
+    x, y = torch.randn(8, 6, 4, 4), torch.tensor([0, 1, 0, 1, 2, 2, 2, 3])
+    by_class = ClassStdDev(num_classes=4, features=3)(x, y)
+    grouped = MinibatchStdDev(group_size=4, features=3)(x)
+    assert by_class.shape == grouped.shape == (8, 9, 4, 4)
+    for k in range(3):  # channels 2k, 2k+1
+        part = x[:, 2 * k:2 * k + 2]
+        for i in range(8):
+            expected = (part[y == y[i]].var(0, unbiased=False) + 1e-8).sqrt().mean()
+            assert torch.allclose(by_class[i, 6 + k], expected.expand(4, 4), atol=1e-6)
+        expected = (part[1::2].var(0, unbiased=False) + 1e-8).sqrt().mean()  # sample 1's group: 1, 3, 5, 7
+        assert torch.allclose(grouped[1, 6 + k], expected.expand(4, 4), atol=1e-6)
+    with pytest.raises(ValueError, match="do not split into model.mbstd_features=4"):
+        ClassStdDev(4, features=4)(x, y)
+
+
 def test_mlp_discriminators_take_the_stddev_as_one_more_feature():
     torch.manual_seed(0)
     x, y = torch.randn(8, 1, 32, 32), torch.tensor([0, 0, 1, 1, 2, 2, 3, 3])
@@ -130,6 +148,8 @@ def test_biggan_minibatch_stddev_feeds_the_last_block():
     ({"model.name": "lapgan", "model.mbstd_group": 4}, "not available for model.name=lapgan"),
     ({"model.name": "dcgan", "model.mbstd_by_class": True}, "not available for model.name=dcgan"),
     ({"model.name": "vanilla", "model.mbstd_by_class": True}, "not available for model.name=vanilla"),
+    ({"model.name": "biggan_deep", "model.mbstd_features": 2}, "not available for model.name=biggan_deep"),
+    ({"model.mbstd_features": 2}, "without a minibatch-stddev map"),
     ({"model.mbstd_by_class": True, "model.mbstd_group": 4}, "set model.mbstd_group=0"),
     ({"model.name": "biggan", "loss.feature_matching": 1.0}, "not available"),
     ({"model.name": "cgan", "model.conditional": False}, "class-conditional by design"),
@@ -147,7 +167,8 @@ def test_layers_that_a_family_lacks_are_refused(settings, message):
     ("cgan", {"loss.name": "bce", "loss.feature_matching": 1.0}),
     ("dcgan", {"model.mbstd_group": 4, "loss.name": "wasserstein", "loss.gp": 10.0}),
     ("biggan", {"model.mbstd_group": 4, "loss.mode_seeking": 1.0}),
-    ("biggan", {"model.mbstd_by_class": True}),
+    ("biggan", {"model.mbstd_by_class": True, "model.mbstd_features": 4}),
+    ("progan", {"model.mbstd_features": 2}),
     ("progan", {"model.mbstd_by_class": True}),
     ("lapgan", {"model.mbstd_by_class": True}),
     ("cgan", {"model.mbstd_by_class": True, "loss.feature_matching": 1.0}),

@@ -45,6 +45,9 @@ def test_sizes_and_modes_come_from_the_images(tmp_path):
     assert (grey.data.channels, grey.data.resolution) == (1, 16)
     big, notes = _auto(_folder(tmp_path / "big", (300, 200)))
     assert big.data.resolution == 128 and any("capped at 128 px on a CPU" in n for n in notes)
+    assert cfg.model.mbstd_by_class and any(n.startswith("model.mbstd_by_class = True") for n in notes)
+    one_class, _ = _auto(_folder(tmp_path / "one", (32, 32), classes=("only",)))
+    assert not one_class.model.mbstd_by_class  # one class: no spread inside classes to compare
 
 
 def test_ema_follows_the_run_and_small_data_gets_adaptive_augmentation(tmp_path):
@@ -72,6 +75,7 @@ def test_gpu_scale(tmp_path, monkeypatch):
     cfg, _ = _auto(_folder(tmp_path / "d", (300, 300)), device="cuda")
     assert cfg.data.resolution == 256 and (cfg.model.ch, cfg.train.steps) == (64, 100_000)
     assert cfg.train.batch_size == 12  # BigGAN-PyTorch's 64, but no more than the images
+    assert not cfg.model.mbstd_by_class  # the paper's D on a GPU
 
 
 def test_the_command_line_sizes_a_run_says_why_and_resumes_with_it(tmp_path, capsys):

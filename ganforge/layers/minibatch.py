@@ -19,17 +19,26 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def _append(x: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
-    """x [B, C, *S] with one more channel (a constant map, or one more feature when S is empty) holding each
-    sample's ``value`` [B]."""
-    shape = (x.shape[0], 1, *x.shape[2:])
-    return torch.cat([x, value.view(-1, *[1] * (x.dim() - 1)).expand(shape).to(x.dtype)], dim=1)
+def _append(x: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+    """x [B, C, *S] with n more channels (constant maps, or features when S is empty) holding each sample's
+    ``values`` [B, n]."""
+    b, n = values.shape
+    shape = (b, n, *x.shape[2:])
+    return torch.cat([x, values.view(b, n, *[1] * (x.dim() - 2)).expand(shape).to(x.dtype)], dim=1)
+
+
+def _split(std: torch.Tensor, features: int) -> torch.Tensor:
+    """[N, C, *S] stds -> [N, features]: averaged over each of ``features`` equal groups of channels."""
+    if std.shape[1] % features:
+        raise ValueError(f"minibatch stddev: {std.shape[1]} channels do not split into model.mbstd_features="
+                         f"{features} groups")
+    return std.reshape(std.shape[0], features, -1).mean(dim=2)
 
 
 class MinibatchStdDev(nn.Module):
-    def __init__(self, group_size: int = 4, eps: float = 1e-8):
+    def __init__(self, group_size: int = 4, features: int = 1, eps: float = 1e-8):
         super().__init__()
-        self.group_size, self.eps = group_size, eps
+        self.group_size, self.features, self.eps = group_size, features, eps
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """x: feature maps [B, C, H, W] or feature vectors [B, F]. ``y`` (the classes) is not used: the groups
@@ -40,25 +49,38 @@ class MinibatchStdDev(nn.Module):
             raise ValueError(f"minibatch stddev: a batch of {b} does not split into groups of {g}; use a batch "
                              f"size divisible by model.mbstd_group={self.group_size}")
         groups = x.float().view(g, -1, *x.shape[1:])
-        std = (groups.var(dim=0, unbiased=False) + self.eps).sqrt().mean(dim=list(range(1, x.dim())))  # [B / g]
-        return _append(x, std.repeat(g))
+        std = _split((groups.var(dim=0, unbiased=False) + self.eps).sqrt(), self.features)  # [B / g, n]
+        return _append(x, std.repeat(g, 1))
 
 
 class ClassStdDev(nn.Module):
-    def __init__(self, num_classes: int, eps: float = 1e-8):
+    def __init__(self, num_classes: int, features: int = 1, eps: float = 1e-8):
         super().__init__()
-        self.num_classes, self.eps = num_classes, eps
+        self.num_classes, self.features, self.eps = num_classes, features, eps
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """Sample i gets the feature-averaged std over the batch's samples of class y_i (a class seen once: 0);
-        x: feature maps [B, C, H, W] or feature vectors [B, F]."""
+        """Sample i gets the std over the batch's samples of class y_i (a class seen once: 0), averaged over
+        each group of channels; x: feature maps [B, C, H, W] or feature vectors [B, F]."""
         f = x.float().flatten(1)  # [B, F]
         member = F.one_hot(y, self.num_classes).to(f.dtype)  # [B, K]
         count = member.sum(0).clamp_min(1.0)[:, None]  # [K, 1]
         mean = member.t() @ f / count  # [K, F]
         var = member.t() @ (f - mean[y]).square() / count
-        std = (var + self.eps).sqrt().mean(dim=1)  # [K]
+        std = _split((var + self.eps).sqrt().view(-1, *x.shape[1:]), self.features)  # [K, n]
         return _append(x, std[y])
+
+
+def minibatch_stddev(m, default_group: int = 0) -> MinibatchStdDev | ClassStdDev | None:
+    """The minibatch-stddev layer a model config ``m`` asks for (``mbstd_by_class``, else ``mbstd_group`` or
+    ``default_group``; ``mbstd_features`` values each), or None."""
+    if m.mbstd_by_class:
+        return ClassStdDev(m.num_classes, m.mbstd_features)
+    group = m.mbstd_group or default_group
+    return MinibatchStdDev(group, m.mbstd_features) if group else None
+
+
+def added_channels(layer: MinibatchStdDev | ClassStdDev | None) -> int:
+    return layer.features if layer is not None else 0
 
 
 class MinibatchDiscrimination(nn.Module):

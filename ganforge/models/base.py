@@ -105,6 +105,7 @@ class Discriminator(nn.Module):
     """Base class of discriminators."""
 
     options: frozenset[str] = frozenset()  # optional keys of the model section its layers implement
+    mbstd_default_group = 0  # the minibatch-stddev group size it uses when model.mbstd_group is 0 (0: no map)
 
     def __init__(self, spec: ModelSpec):
         super().__init__()

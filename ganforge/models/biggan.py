@@ -17,7 +17,7 @@ from ..layers import ClassEmbedding, ConditionalBatchNorm2d, SNConv2d, SNEmbeddi
 from ..layers.attention import make_attention
 from ..layers.conditioning import make_norm
 from ..layers.init import init_weights
-from ..layers.minibatch import ClassStdDev, MinibatchStdDev
+from ..layers.minibatch import added_channels, minibatch_stddev
 from ..layers.spectral_norm import set_eval_sigma
 from . import base
 from .widths import discriminator_stages, generator_stages
@@ -144,7 +144,7 @@ def blocks_to_image(G: nn.Module, h: torch.Tensor, conds: list[torch.Tensor]) ->
 
 
 class Discriminator(base.Discriminator):
-    options = frozenset({"mbstd_group", "mbstd_by_class"})
+    options = frozenset({"mbstd_group", "mbstd_by_class", "mbstd_features"})
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
@@ -153,9 +153,8 @@ class Discriminator(base.Discriminator):
         widths = [s.in_mult * m.d_ch or spec.channels for s in stages]
         # optional (not in BigGAN): a minibatch-stddev map (ProGAN's groups, or by class) as one more input
         # channel of the last block
-        self.mbstd = ClassStdDev(m.num_classes) if m.mbstd_by_class else \
-            MinibatchStdDev(m.mbstd_group) if m.mbstd_group else None
-        widths[-1] += 1 if self.mbstd else 0
+        self.mbstd = minibatch_stddev(m)
+        widths[-1] += added_channels(self.mbstd)
         self.blocks = nn.ModuleList(
             DBlock(cin, s.out_mult * m.d_ch, preactivation=k > 0, downsample=s.resample, sn_eps=m.sn_eps)
             for k, (cin, s) in enumerate(zip(widths, stages)))

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from .spec import ModelSpec
 from ..layers import ClassEmbedding
 from ..layers.conditioning import class_maps
-from ..layers.minibatch import ClassStdDev, MinibatchDiscrimination, MinibatchStdDev
+from ..layers.minibatch import MinibatchDiscrimination, added_channels, minibatch_stddev
 from . import base
 
 
@@ -88,7 +88,7 @@ class MLPGenerator(_ClassicGenerator):
 
 class MLPDiscriminator(_ClassicDiscriminator):
     always_conditional = False
-    options = frozenset({"mb_kernels", "mbstd_group"})
+    options = frozenset({"mb_kernels", "mbstd_group", "mbstd_features"})
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
@@ -97,9 +97,8 @@ class MLPDiscriminator(_ClassicDiscriminator):
         self.body = nn.Sequential(nn.Linear(inputs, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden),
                                   nn.LeakyReLU(0.2))
         # the minibatch-stddev value joins the hidden features as one more (so feature matching sees it too)
-        self.mbstd = ClassStdDev(m.num_classes) if m.mbstd_by_class else \
-            MinibatchStdDev(m.mbstd_group) if m.mbstd_group else None
-        self.out = self.head(hidden + (1 if self.mbstd else 0))
+        self.mbstd = minibatch_stddev(m)
+        self.out = self.head(hidden + added_channels(self.mbstd))
 
     def features(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         h = x.flatten(1)
@@ -146,7 +145,7 @@ class DCGANGenerator(_ClassicGenerator):
 
 
 class DCGANDiscriminator(_ClassicDiscriminator):
-    options = frozenset({"mb_kernels", "mbstd_group"})
+    options = frozenset({"mb_kernels", "mbstd_group", "mbstd_features"})
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
@@ -157,8 +156,8 @@ class DCGANDiscriminator(_ClassicDiscriminator):
         for a, b in zip(widths, widths[1:]):
             layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.LeakyReLU(0.2)]
         self.body = nn.Sequential(*layers)
-        self.mbstd = MinibatchStdDev(m.mbstd_group) if m.mbstd_group else None
-        self.final = nn.Conv2d(widths[-1] + (1 if self.mbstd else 0), widths[-1], 4, 1, 0)  # 4×4 -> 1×1
+        self.mbstd = minibatch_stddev(m)
+        self.final = nn.Conv2d(widths[-1] + added_channels(self.mbstd), widths[-1], 4, 1, 0)  # 4×4 -> 1×1
         self.out = self.head(widths[-1])
         _init_normal(self)
 

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from .spec import ModelSpec
 from ..layers import ClassEmbedding
 from ..layers.conditioning import class_maps
-from ..layers.minibatch import ClassStdDev
+from ..layers.minibatch import ClassStdDev, added_channels, minibatch_stddev
 from . import base
 from .growing import Growing, pool_to, upsample_to
 
@@ -92,26 +92,26 @@ class Generator(Growing, base.Generator):
 class Discriminator(Growing, base.Discriminator):
     base_resolution = 8
     fades = False
-    options = frozenset({"mbstd_by_class"})
+    options = frozenset({"mbstd_by_class", "mbstd_features"})
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
         m, c, res = spec.model, spec.channels, spec.resolution
         self.init_stage(res)
         self.embed = ClassEmbedding(m.num_classes, m.shared_dim)
-        self.judges = nn.ModuleList([self._judge(c + m.shared_dim, 4 * m.d_ch, self.base_resolution << k,
-                                                 m.num_classes if m.mbstd_by_class else 0)
+        self.judges = nn.ModuleList([self._judge(c + m.shared_dim, 4 * m.d_ch, self.base_resolution << k, m)
                                      for k in range(self.levels)])
 
     @staticmethod
-    def _judge(channels: int, w: int, resolution: int, class_stddev: int) -> nn.Sequential:
-        """Convolutions down to 4×4, (with ``class_stddev`` classes: the class-wise stddev map,) the score."""
+    def _judge(channels: int, w: int, resolution: int, m) -> nn.Sequential:
+        """Convolutions down to 4×4, (with ``model.mbstd_by_class``: the class-wise stddev map,) the score."""
         layers, size = [nn.Conv2d(channels, w, 3, padding=1), nn.LeakyReLU(0.2)], resolution
         while size > 4:
             layers += [nn.Conv2d(w, w, 4, 2, 1), nn.LeakyReLU(0.2)]
             size //= 2
-        stddev = [ClassStdDev(class_stddev)] if class_stddev else []
-        return nn.Sequential(*layers, *stddev, nn.Flatten(), nn.Linear((w + len(stddev)) * 16, 1))
+        stddev = minibatch_stddev(m)
+        return nn.Sequential(*layers, *([stddev] if stddev else []), nn.Flatten(),
+                             nn.Linear((w + added_channels(stddev)) * 16, 1))
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         level = self.level

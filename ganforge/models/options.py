@@ -21,6 +21,14 @@ def check_family_options(cfg) -> None:
         if value and option not in D.options:
             raise ConfigError(f"model.{option}={value} is not available for model.name={m.name} (its discriminator "
                               f"has no such layer; use {', '.join(_offering(option))})")
+    if m.mbstd_features != 1:
+        if "mbstd_features" not in D.options:
+            raise ConfigError(f"model.mbstd_features={m.mbstd_features} is not available for model.name={m.name} "
+                              f"(its discriminator has no minibatch-stddev map; use "
+                              f"{', '.join(_offering('mbstd_features'))})")
+        if not (m.mbstd_group or m.mbstd_by_class or D.mbstd_default_group):
+            raise ConfigError(f"model.mbstd_features={m.mbstd_features} without a minibatch-stddev map: set "
+                              f"model.mbstd_group or model.mbstd_by_class")
     if m.mbstd_by_class and m.mbstd_group:
         raise ConfigError(f"model.mbstd_by_class=true and model.mbstd_group={m.mbstd_group}: D has one "
                           f"minibatch-stddev map, by class or in fixed groups; set model.mbstd_group=0")

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from .spec import ModelSpec
 from ..layers import ClassEmbedding
 from ..layers.equalized import EqualizedConv2d, EqualizedLinear, PixelNorm
-from ..layers.minibatch import ClassStdDev, MinibatchStdDev
+from ..layers.minibatch import added_channels, minibatch_stddev
 from . import base
 from .growing import Growing, pool_to, upsample_to
 
@@ -68,7 +68,8 @@ class Generator(Growing, base.Generator):
 
 class Discriminator(Growing, base.Discriminator):
     base_resolution = 4
-    options = frozenset({"mbstd_group", "mbstd_by_class"})
+    options = frozenset({"mbstd_group", "mbstd_by_class", "mbstd_features"})
+    mbstd_default_group = 4  # the paper's
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
@@ -81,8 +82,8 @@ class Discriminator(Growing, base.Discriminator):
             [nn.Identity()] + [nn.Sequential(*_conv_block(widths[i], widths[i], False),
                                              *_conv_block(widths[i], widths[i - 1], False), nn.AvgPool2d(2))
                                for i in range(1, self.levels)])
-        self.mbstd = ClassStdDev(m.num_classes) if m.mbstd_by_class else MinibatchStdDev(m.mbstd_group or 4)
-        self.final = nn.Sequential(*_conv_block(widths[0] + 1, widths[0], False), nn.Flatten(),
+        self.mbstd = minibatch_stddev(m, self.mbstd_default_group)
+        self.final = nn.Sequential(*_conv_block(widths[0] + added_channels(self.mbstd), widths[0], False), nn.Flatten(),
                                    EqualizedLinear(widths[0] * 16, widths[0]), nn.LeakyReLU(0.2))
         self.out = EqualizedLinear(widths[0], 1, gain=1.0)
         self.embed = ClassEmbedding(m.num_classes, widths[0])

@@ -4,8 +4,9 @@ given with ``--set`` (or a flag) is left as given.
 
 * ``data.channels`` from the images' mode, ``data.resolution`` from their typical size, rounded to the nearest
   power of two (capped at 128 px on a CPU).
-* On a CPU, a BigGAN of the demo's shape sized for the resolution and a step count that fits ~30 minutes on
-  this machine: a few steps are timed at start and the estimate is said. On a GPU, BigGAN-PyTorch's scale
+* On a CPU, a BigGAN of the demo's shape sized for the resolution (with the demo's class-wise minibatch-stddev
+  map in D where the data have classes) and a step count that fits ~30 minutes on this machine: a few steps
+  are timed at start and the estimate is said. On a GPU, BigGAN-PyTorch's scale
   (ch 64, batch 64) and 100k steps.
 * The EMA horizon follows the run: a half-life of 5 % of the steps (StyleGAN2 sets it in images for the same
   reason), starting after the first 10 %, so it never averages over more than the run.
@@ -65,7 +66,7 @@ class Recipe:
             f" capped at {CPU_MAX_RESOLUTION} px on a CPU" if capped else "")
         self.choose("data.resolution", CPU_MAX_RESOLUTION if capped else size, why)
 
-    def model(self, device: torch.device, count: int) -> None:
+    def model(self, device: torch.device, count: int, classes: int = 1) -> None:
         cpu = device.type != "cuda"
         res = self.cfg.data.resolution
         blocks = res.bit_length() - 3  # G blocks from 4×4 up to the resolution
@@ -73,6 +74,9 @@ class Recipe:
             ch, batch, steps = CPU_MODELS[min(max(res, 16), CPU_MAX_RESOLUTION)]
             where = "sized for a 2-core CPU"
             self.choose("train.channels_last", True, "faster convolutions on CPUs")
+            if classes > 1:
+                self.choose("model.mbstd_by_class", True, "the demo's recipe: D sees the spread inside each class, "
+                                                          "against near-copies within a class")
         else:
             ch, batch, steps = 64, 64, 100_000
             where = "BigGAN-PyTorch's scale on a GPU"
@@ -125,7 +129,7 @@ def auto_config(cfg: Config, given: set[str], device: torch.device, notify, time
     facts = probe(cfg.data.source, kind)
     cpu = device.type != "cuda"
     recipe.data(facts, cpu)
-    recipe.model(device, facts.count)
+    recipe.model(device, facts.count, facts.classes)
     if cpu and time_steps:
         recipe.fit_budget(facts)
     recipe.schedule(facts)
