@@ -58,6 +58,10 @@ VARIANTS = {
                      "7,000 steps with the class-wise map, precision auto"),
     "class7k_f4": ({"train.steps": 7000, "model.mbstd_by_class": True, "model.mbstd_features": 4,
                     "train.precision": "auto"}, "the same with 4 values (D's channels in 4 groups of 8)"),
+    "class7k_seed1": ({"train.steps": 7000, "model.mbstd_by_class": True, "train.precision": "auto", "train.seed": 1},
+                      "class7k_auto with another seed (run-to-run spread)"),
+    "class7k_z128": ({"train.steps": 7000, "model.mbstd_by_class": True, "train.precision": "auto",
+                      "model.dim_z": 128}, "class7k_auto with dim_z 128 (32 per block instead of 16)"),
     "wide6k_bf16": ({"train.steps": 6000, "model.ch": 12, "model.d_ch": 12, "train.precision": "bf16"},
                     "ch 12 for 6,000 steps in bf16 (to stay near the budget on a bf16 CPU)"),
 }
