@@ -55,11 +55,11 @@ class ModelConfig:
                    choices=FAMILIES)  # the live registry: a family registered later is a valid choice
     conditional: bool = _f(True, "dcgan: condition G and D on the class (label embedding concatenated); BigGAN "
                            "and cgan always are, vanilla never")
-    mbstd_group: int = _f(0, "biggan, dcgan, progan, vanilla, cgan: minibatch-stddev map before D's last layer, "
-                          "group size (0 = off; progan: 0 means its paper's 4)", lo=0, hi=256)
-    mbstd_by_class: bool = _f(False, "biggan, progan, lapgan, cgan: the minibatch-stddev map over the batch's "
-                              "samples of each class instead of fixed groups (not from a paper; leave mbstd_group "
-                              "at 0)")
+    mbstd_group: int = _f(0, "biggan, biggan_deep, dcgan, progan, vanilla, cgan: minibatch-stddev map before D's "
+                          "last layer, group size (0 = off; progan: 0 means its paper's 4)", lo=0, hi=256)
+    mbstd_by_class: bool = _f(False, "biggan, biggan_deep, progan, lapgan, cgan: the minibatch-stddev map over the "
+                              "batch's samples of each class instead of fixed groups (not from a paper; leave "
+                              "mbstd_group at 0)")
     mbstd_features: int = _f(1, "values the minibatch-stddev map appends: D's channels split into this many groups, "
                              "one averaged std each (StyleGAN's num_channels; ProGAN 1)", lo=1, hi=64)
     mb_kernels: int = _f(0, "vanilla/cgan/dcgan: minibatch discrimination kernels before D's output (0 = off)",

@@ -143,12 +143,27 @@ def test_biggan_minibatch_stddev_feeds_the_last_block():
         assert torch.allclose(D(x, y)[0], D(other_class, y)[0], atol=1e-5)
 
 
+def test_biggan_deep_minibatch_stddev_feeds_a_last_block_that_narrows():
+    torch.manual_seed(0)
+    D = build_discriminator(tiny_config(name="biggan_deep", mbstd_by_class=True))
+    plain = build_discriminator(tiny_config(name="biggan_deep"))
+    last, plain_last = D.blocks[-1], plain.blocks[-1]
+    assert last.conv1.in_channels == plain_last.conv1.in_channels + 1
+    assert last.conv4.out_channels == plain_last.conv4.out_channels  # back to the stage's width
+    x, y = torch.randn(8, 1, 32, 32), torch.tensor([0, 0, 1, 1, 2, 2, 3, 3])
+    same_class, other_class = x.clone(), x.clone()
+    same_class[1], other_class[2] = torch.randn(1, 32, 32), torch.randn(1, 32, 32)
+    with torch.no_grad():
+        assert D(x, y).shape == (8,)
+        assert (D(x, y)[0] - D(same_class, y)[0]).abs() > 1e-4  # its class's batch-mates change its score
+        assert torch.allclose(D(x, y)[0], D(other_class, y)[0], atol=1e-5)  # another class's do not
+
+
 @pytest.mark.parametrize("settings, message", [
-    ({"model.name": "biggan_deep", "model.mbstd_group": 4}, "not available for model.name=biggan_deep"),
+    ({"model.name": "progan", "model.mb_kernels": 4}, "not available for model.name=progan"),
     ({"model.name": "lapgan", "model.mbstd_group": 4}, "not available for model.name=lapgan"),
     ({"model.name": "dcgan", "model.mbstd_by_class": True}, "not available for model.name=dcgan"),
     ({"model.name": "vanilla", "model.mbstd_by_class": True}, "not available for model.name=vanilla"),
-    ({"model.name": "biggan_deep", "model.mbstd_features": 2}, "not available for model.name=biggan_deep"),
     ({"model.mbstd_features": 2}, "without a minibatch-stddev map"),
     ({"model.mbstd_by_class": True, "model.mbstd_group": 4}, "set model.mbstd_group=0"),
     ({"model.name": "biggan", "loss.feature_matching": 1.0}, "not available"),
@@ -168,6 +183,8 @@ def test_layers_that_a_family_lacks_are_refused(settings, message):
     ("dcgan", {"model.mbstd_group": 4, "loss.name": "wasserstein", "loss.gp": 10.0}),
     ("biggan", {"model.mbstd_group": 4, "loss.mode_seeking": 1.0}),
     ("biggan", {"model.mbstd_by_class": True, "model.mbstd_features": 4}),
+    ("biggan_deep", {"model.mbstd_by_class": True, "model.d_attention": [16]}),
+    ("biggan_deep", {"model.mbstd_group": 2, "model.mbstd_features": 2}),
     ("progan", {"model.mbstd_features": 2}),
     ("progan", {"model.mbstd_by_class": True}),
     ("lapgan", {"model.mbstd_by_class": True}),

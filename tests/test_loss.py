@@ -97,6 +97,32 @@ def test_relativistic_pairing_for_both_players():
     assert any(p.grad is not None for p in G.parameters())
 
 
+def test_a_generator_with_real_context_refines_the_reals_and_takes_their_classes():
+    cfg = tiny_config(name="lapgan", dim_z=20)
+    torch.manual_seed(0)
+    G, D = build_generator(cfg), build_discriminator(cfg)
+    assert G.real_context and not _nets()[0].real_context
+    for m in (G, D):
+        m.set_stage(1, 1.0)  # 16 px: G_1 refines an 8 px image
+    G.eval()  # BN with running statistics: the objective's passes and these give the same images
+    x, y, z, y_fake = _batch()
+    objective = _objective(loss={"name": "bce"})
+    d = objective.d_terms(Phase(G, D, D, Draws(torch.Generator().manual_seed(2), 6), real_context=True), x, y, z,
+                          y_fake)
+    with torch.no_grad():
+        fake = G(z, y, context=x)  # the reals' classes, not y_fake
+        # a fake's own coarse image is its real's: D sees the same context beside a real and a fake residual
+        coarse = lambda images: F.avg_pool2d(F.avg_pool2d(images, 2), 2)  # noqa: E731  32 -> 16 -> 8 px
+        assert torch.allclose(coarse(fake), coarse(x), atol=1e-5)
+        assert (coarse(G(z, y)) - coarse(x)).abs().max() > 0.1  # without context G makes its own
+    assert torch.allclose(d["d_loss_fake"], F.softplus(D(fake, y)).mean(), atol=1e-6)
+    served = []
+    reals = lambda: served.append(1) or (x, y)  # noqa: E731
+    g = objective.g_terms(Phase(G, D, D, Draws(torch.Generator().manual_seed(2), 6), real_batch=reals,
+                                real_context=True), z, y_fake)
+    assert served == [1] and torch.allclose(g["g_loss"], F.softplus(-D(G(z, y, context=x), y)).mean(), atol=1e-6)
+
+
 def test_lecam_anchors_move_and_the_penalty_uses_them():
     G, D = _nets()
     x, y, z, y_fake = _batch()

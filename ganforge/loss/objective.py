@@ -32,7 +32,8 @@ class Phase:
     no_grad in D's phase); ``D_module`` is the unwrapped discriminator, for penalties and features (their
     gradients join the data-parallel average of the main loss's). ``draws`` is this process's share of the
     step's random numbers; ``real_batch`` gives a fresh real batch (feature matching, relativistic G loss);
-    ``mean`` averages a dict of scalars over the processes."""
+    ``mean`` averages a dict of scalars over the processes. With ``real_context`` (a generator that declares
+    it), G takes real images as ``context=`` and each fake is of its real's class."""
     G: Callable
     D: Callable
     D_module: nn.Module
@@ -40,6 +41,7 @@ class Phase:
     autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext
     real_batch: Callable[[], tuple[torch.Tensor, torch.Tensor]] | None = None
     mean: Callable[[dict], dict] = lambda values: values
+    real_context: bool = False
 
 
 # Layers that make one image's score depend on the rest of its batch.
@@ -139,7 +141,11 @@ class GANLoss:
         has batch statistics), then the penalties. ``update`` counts D updates over the run (lazy regularisation)."""
         with phase.autocast():
             with torch.no_grad():
-                fake = phase.G(z, y_fake)
+                if phase.real_context:  # each fake refines its real's context, so it is of that real's class
+                    y_fake = y_real
+                    fake = phase.G(z, y_fake, context=real)
+                else:
+                    fake = phase.G(z, y_fake)
             real_in, fake_in = self.augmented(real.to(fake.dtype), phase.draws), self.augmented(fake, phase.draws)
             d_fake, d_real = _score_pair(phase, fake_in, y_fake, real_in, y_real)  # losses in fp32
         if self.relativistic:  # D wants D(x) above D(G(z)) for each pair
@@ -154,8 +160,13 @@ class GANLoss:
 
     def g_terms(self, phase: Phase, z: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         """G's terms for one batch (D frozen by the trainer)."""
+        context = None
+        if phase.real_context:  # fakes of a fresh real batch's classes, each refining its real
+            context, y = phase.real_batch()
+        generate = (lambda z_, y_: phase.G(z_, y_)) if context is None else \
+            (lambda z_, y_: phase.G(z_, y_, context=context[:len(z_)]))
         with phase.autocast():
-            images = phase.G(z, y)
+            images = generate(z, y)
             fake = self.augmented(images, phase.draws)
             if self.loss.feature_matching:
                 terms = self.feature_matching(phase, fake, y)
@@ -167,18 +178,18 @@ class GANLoss:
             else:
                 terms = {"g_loss": self.g_loss(phase.D(fake, y).float())}
             if self.loss.mode_seeking:
-                terms["g_mode_seeking"] = self.loss.mode_seeking * self.mode_seeking(phase, images, z, y)
+                terms["g_mode_seeking"] = self.loss.mode_seeking * self.mode_seeking(generate, images, z, y)
         return terms
 
     @staticmethod
-    def mode_seeking(phase: Phase, images: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """MSGAN's term over the first half of the batch, each image paired with one of the same class from
-        another sample's latent (the batch's latents reversed, so no random numbers are drawn)."""
+    def mode_seeking(generate: Callable, images: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """MSGAN's term over the first half of the batch, each image paired with one of the same class (and
+        context) from another sample's latent (the batch's latents reversed, so no random numbers are drawn)."""
         half = len(z) // 2
         if half == 0:  # a one-image batch (a process's share) has no pair
             return images.sum() * 0.0
         z_b = z.flip(0)[:half]
-        return mode_seeking(images[:half].float(), phase.G(z_b, y[:half]).float(), z[:half], z_b)
+        return mode_seeking(images[:half].float(), generate(z_b, y[:half]).float(), z[:half], z_b)
 
     def feature_matching(self, phase: Phase, fake: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         """G's adversarial loss plus weight · ‖E f(x) − E f(G(z))‖² on the features D's last layer reads

@@ -5,7 +5,9 @@ The loop calls only what these bases declare:
 
 * :class:`Generator`: ``forward(z, y, truncation=None)`` -> images [B, C, H, W] in [-1, 1] for latents z
   [B, dim_z] and class indices y [B] (int64) or class weights [B, num_classes] (float, for interpolation);
-  ``no_regularization_parameters()``; the class attribute ``always_conditional``.
+  ``no_regularization_parameters()``; the class attributes ``always_conditional`` and ``real_context``
+  (True: in training, G also takes ``context=`` a batch of real images, and each fake is of its real's class,
+  as LAPGAN's G_k refines the real coarse image; sampling passes none).
 * :class:`Discriminator`: ``forward(x, y)`` -> scores [B]; ``no_regularization_parameters()``; the class
   attribute ``options`` (which optional model keys its layers implement).
 * :class:`FeatureDiscriminator` (mixin): ``features(x, y)`` and ``score(features)``, for feature matching.
@@ -33,6 +35,7 @@ class Generator(nn.Module):
     """Base class of generators; ``conditional`` is False for an unconditional one (y accepted, ignored)."""
 
     always_conditional: bool | None = True  # False: never conditional; None: model.conditional decides
+    real_context = False  # True: training passes forward(z, y, context=real images of classes y)
     conditional = True
     sample_precision = "fp32"  # arithmetic of sampling.render (load sets it from its precision argument)
     run_config = None  # the whole run config, when loaded from a run directory

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from .spec import ModelSpec
 from ..layers import ClassEmbedding, ConditionalBatchNorm2d, SNConv2d, SNLinear
 from ..layers.attention import make_attention
+from ..layers.minibatch import added_channels, minibatch_stddev
 from . import base
 from .biggan import (blocks_to_image, blocks_to_score, check_attention, discriminator_attention, finish_discriminator,
                      finish_generator)
@@ -54,14 +55,13 @@ class DeepGBlock(nn.Module):
 
 class DeepDBlock(nn.Module):
     """ReLU-1×1 (→ hidden) · ReLU-3×3 · ReLU-3×3 · ReLU-[pool]-1×1 (→ out); skip: [pool], then the input with
-    ``out − in`` learned channels concatenated."""
+    ``out − in`` learned channels concatenated, or, for a block that narrows (the one that reads a
+    minibatch-stddev map), its first ``out`` channels, as the deep G's blocks do."""
 
     def __init__(self, cin: int, cout: int, downsample: bool, m):
         super().__init__()
-        if cout < cin:
-            raise ValueError(f"BigGAN-deep D blocks cannot narrow ({cin} -> {cout} channels)")
         hidden = cout // m.channel_ratio
-        self.downsample = downsample
+        self.downsample, self.out_channels = downsample, cout
         self.conv1 = SNConv2d(cin, hidden, 1, sn_eps=m.sn_eps)
         self.conv2 = SNConv2d(hidden, hidden, 3, padding=1, sn_eps=m.sn_eps)
         self.conv3 = SNConv2d(hidden, hidden, 3, padding=1, sn_eps=m.sn_eps)
@@ -75,7 +75,7 @@ class DeepDBlock(nn.Module):
         h = self.conv4(h)
         if self.conv_sc is not None:
             x = torch.cat([x, self.conv_sc(x)], 1)
-        return h + x
+        return h + x[:, :self.out_channels]
 
 
 class Generator(base.Generator):
@@ -109,16 +109,23 @@ class Generator(base.Generator):
 
 
 class Discriminator(base.Discriminator):
+    options = frozenset({"mbstd_group", "mbstd_by_class", "mbstd_features"})
+
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
         m = spec.model
         stages = deep_discriminator_stages(spec.resolution, m.widths)
         self.input_conv = SNConv2d(spec.channels, stages[0].in_mult * m.d_ch, 3, padding=1, sn_eps=m.sn_eps)
+        # optional (not in BigGAN-deep): a minibatch-stddev map as more input channels of the last block, which
+        # then narrows back to its stage's width
+        self.mbstd = minibatch_stddev(m)
         blocks, ends = [], []
         for s in stages:  # the first block of a stage changes the width and downsamples
             for d in range(m.depth):
                 cin = (s.in_mult if d == 0 else s.out_mult) * m.d_ch
-                blocks.append(DeepDBlock(cin, s.out_mult * m.d_ch, s.resample and d == 0, m))
+                last = s is stages[-1] and d == m.depth - 1
+                blocks.append(DeepDBlock(cin + (added_channels(self.mbstd) if last else 0), s.out_mult * m.d_ch,
+                                         s.resample and d == 0, m))
             ends.append(len(blocks) - 1)
         self.blocks = nn.ModuleList(blocks)
         res = spec.resolution
@@ -127,7 +134,6 @@ class Discriminator(base.Discriminator):
         if res in m.d_attention:  # on the input conv's output, at full resolution
             self.attention["in"] = make_attention(m.attention_type, stages[0].in_mult * m.d_ch, m.sn_eps)
         discriminator_attention(m, stages, ends, self.attention)
-        self.mbstd = None  # blocks_to_score's optional minibatch-stddev map: not offered here
         finish_discriminator(self, m, stages[-1].out_mult * m.d_ch)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -4,19 +4,18 @@ The pyramid of an image I: I_0 = I at the coarsest level's 8 px, and for each fi
 residual h_k = I_k − up(I_{k−1}), where I_k is I average-pooled to 8·2^k px and ``up`` is nearest ×2
 upsampling; the coarsest image plus the residuals rebuild I exactly (:func:`laplacian_pyramid`,
 :func:`reconstruct`). G_0 makes the 8 px image from (z, y); G_k makes h_k from the upsampled coarser image,
-a noise plane (a per-level linear map of z) and the class; sampling runs coarse to fine. D_k judges h_k
-with the class as extra input maps; D_0 judges the 8 px image. With ``model.mbstd_by_class`` each D_k has the
-class-wise minibatch-stddev map at 4×4 (not in the paper).
+a noise plane (a per-level linear map of z) and the class; sampling runs coarse to fine. D_0 judges the 8 px
+image, D_k the pair (up(I_{k−1}), h_k), each with the class as extra input maps. With
+``model.mbstd_by_class`` each D_k has the class-wise minibatch-stddev map at 4×4 (not in the paper).
 
 Training goes level by level (the growth schedule with ``growth.fade = 0``; the preset's ``growth.stable``
-images per level): at level k only G_k and D_k learn. Deviation from the paper: G_k is conditioned on the
-coarse images the already-trained coarser generators make (run without gradients), not on real coarse images,
-because the loop hands G only (z, y); the conditioning then matches what sampling feeds it. Each generated
-residual is projected to zero mean over every 2×2 block (h − up(pool(h))), as a real residual is, so the
-pyramid of a generated image is exactly the parts that made it. Because G_k cannot change the coarse image
-it refines, D_k does not see that image (the paper's D_k does, a real one for real and fake residuals alike):
-a D_k that saw the frozen generators' coarse images told fakes by them alone (D loss 0.01, G loss 12 at
-16 px) and G_k painted stripes.
+images per level): at level k only G_k and D_k learn. As in the paper, G_k learns to refine *real* coarse
+images: the generator declares ``real_context``, so training hands it a real batch (``context=``) and asks
+for fakes of those reals' classes, and G_k refines each real's I_{k−1}. Each generated residual is projected
+to zero mean over every 2×2 block (h − up(pool(h))), as a real residual is, so a fake's own coarse image is
+exactly the real one it refines: D_k, which splits whatever it sees into its coarse image and residual, sees
+the same real coarse image beside a real and a generated residual, and can only judge the residual in its
+context. Sampling (no context) feeds each G_k the image the coarser generators made.
 """
 from __future__ import annotations
 
@@ -53,6 +52,7 @@ def reconstruct(coarsest: torch.Tensor, residuals: list[torch.Tensor]) -> torch.
 class Generator(Growing, base.Generator):
     base_resolution = 8
     fades = False  # trained level by level
+    real_context = True  # G_k refines real coarse images in training
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
@@ -78,8 +78,14 @@ class Generator(Growing, base.Generator):
         h = self.refine[k - 1](torch.cat([coarse_up, noise, class_maps(self.embeds[k], y, coarse_up)], dim=1))
         return h - up2(F.avg_pool2d(h, 2))  # zero mean over every 2×2 block, like a real residual
 
-    def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None,
+                context: torch.Tensor | None = None) -> torch.Tensor:
+        """Coarse to fine from (z, y); with ``context`` (real images of classes y, in training) the current
+        level's residual refines their coarse image instead (level 0 has nothing to refine)."""
         level = self.level
+        if context is not None and level > 0:
+            coarse_up = up2(pool_to(context, self.level_resolution(level - 1)).to(z.dtype))
+            return upsample_to(coarse_up + self.residual(level, coarse_up, z, y), self.spec.resolution)
         with torch.set_grad_enabled(torch.is_grad_enabled() and level == 0):
             image = self.coarsest(torch.cat([z, self.embeds[0](y).to(z.dtype)], dim=1)[:, :, None, None])
         for k in range(1, level + 1):
@@ -99,8 +105,9 @@ class Discriminator(Growing, base.Discriminator):
         m, c, res = spec.model, spec.channels, spec.resolution
         self.init_stage(res)
         self.embed = ClassEmbedding(m.num_classes, m.shared_dim)
-        self.judges = nn.ModuleList([self._judge(c + m.shared_dim, 4 * m.d_ch, self.base_resolution << k, m)
-                                     for k in range(self.levels)])
+        # D_0 reads the 8 px image, D_k the upsampled coarse image and the residual; each with the class maps
+        self.judges = nn.ModuleList([self._judge((2 if k else 1) * c + m.shared_dim, 4 * m.d_ch,
+                                                 self.base_resolution << k, m) for k in range(self.levels)])
 
     @staticmethod
     def _judge(channels: int, w: int, resolution: int, m) -> nn.Sequential:
@@ -117,7 +124,8 @@ class Discriminator(Growing, base.Discriminator):
         level = self.level
         image = pool_to(x, self.level_resolution(level))
         if level > 0:
-            image = image - up2(F.avg_pool2d(image, 2))  # the band-pass residual
+            coarse_up = up2(F.avg_pool2d(image, 2))
+            image = torch.cat([coarse_up, image - coarse_up], dim=1)  # the coarse image and the residual
         h = torch.cat([image, class_maps(self.embed, y, image)], dim=1)
         for layer in self.judges[level]:
             h = layer(h, y) if isinstance(layer, ClassStdDev) else layer(h)

@@ -95,11 +95,12 @@ class Trainer:
 
     def phase(self, which: str) -> Phase:
         """How this step's phase (``"D"`` or ``"G"``) runs the networks, for the objective."""
-        draws = Draws(self.rng, self.stream.batch_size, self.stream.part)
+        draws, context = Draws(self.rng, self.stream.batch_size, self.stream.part), self.G.real_context
         if which == "D":
-            return Phase(self.G_nograd, self.D_parallel, self.D, draws, self.precision.autocast, mean=self.dist.mean)
+            return Phase(self.G_nograd, self.D_parallel, self.D, draws, self.precision.autocast, mean=self.dist.mean,
+                         real_context=context)
         return Phase(self.G_parallel, self.D_frozen, self.D, draws, self.precision.autocast, self.real_batch,
-                     self.dist.mean)
+                     self.dist.mean, context)
 
     def _update(self, which: str, terms_of) -> dict[str, torch.Tensor]:
         """One optimizer step of G or D over ``accumulate`` batches (``terms_of()`` gives one batch's terms;
