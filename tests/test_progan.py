@@ -59,6 +59,21 @@ def test_fade_in_schedule():
     assert g.stage(g.total_images()) == (3, 1.0) and g.stage(10 ** 9) == (3, 1.0)
 
 
+def test_an_automatic_schedule_shares_the_steps_among_phases_of_any_batch_size():
+    cfg = progan_config(resolution=32, steps=700)
+    cfg.set("growth.stable", 0)
+    cfg.set("growth.fade", -1)
+    cfg.set("growth.batch_sizes", [64, 64, 32, 32])
+    g = Growth(cfg, levels=4)
+    # 7 phases of equal images; the two 32-image levels take twice the steps: 700 = stable · (1 + 2 + 4 + 4) / 64
+    assert g.stable == g.fade == 700 * 64 // 11
+    steps, images = 0, 0
+    while g.stage(images) != (3, 1.0) or images < g.total_images():
+        images += g.batch_sizes[g.stage(images)[0]]
+        steps += 1
+    assert abs(steps - 700) <= 2  # the last level's stable phase ends with the run
+
+
 @pytest.mark.parametrize("level", [0, 1, 2])
 def test_generator_and_discriminator_at_every_level(level):
     cfg = progan_config()
@@ -124,14 +139,14 @@ def test_growth_lists_must_match_the_levels():
 
 def test_preset_trains_and_samples_from_the_cli(tmp_path):
     cfg = load_preset("progan-fashion32").validate()
-    assert cfg.model.name == "progan" and cfg.loss.gp == 10 and len(cfg.growth.batch_sizes) == 4
+    assert cfg.model.name == "progan" and cfg.loss.name == "rpgan" and len(cfg.growth.batch_sizes) == 4
     run = tmp_path / "pg"
     small = ["--set", "growth.stable=64", "--set", "growth.fade=64", "--set", "train.steps=3", "--set",
              "growth.batch_sizes=[32,32,16,16]", "--set", "model.ch=1", "--set", "model.d_ch=1"]
     done = subprocess.run([sys.executable, "-m", "ganforge", "train", "--preset", "progan-fashion32", "--out",
                            str(run), "--no-progress", "--device", "cpu", *small], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert json.loads((run / "log.jsonl").read_text().splitlines()[-1])["d_gp"] >= 0
+    assert json.loads((run / "log.jsonl").read_text().splitlines()[-1])["d_r1"] >= 0
     out = tmp_path / "dress.png"
     sample = subprocess.run([sys.executable, "-m", "ganforge", "sample", str(run), "--class", "Dress", "--n", "4",
                              "--out", str(out)], capture_output=True, text=True)

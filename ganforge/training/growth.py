@@ -13,6 +13,9 @@ G's output (then brought back to the data resolution by nearest upsampling, whic
 """
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import torch.nn.functional as F
 
 from ..config import Config
@@ -23,12 +26,16 @@ class Growth:
         g, t = cfg.growth, cfg.train
         self.levels, self.base = levels, base_resolution
         self.stable, self.fade = g.stable, (g.fade if g.fade >= 0 else g.stable) if fades else 0
-        if not self.stable:  # the run's images shared evenly among the phases
-            phases = levels + (levels - 1 if fades and g.fade else 0)
-            self.stable = max(1, t.steps * t.batch_size * t.accumulate * t.d_steps // phases)
+        self.batch_sizes = list(g.batch_sizes) or [t.batch_size] * levels
+        if not self.stable:  # phases of equal images that end with the run
+            # a level with a smaller batch takes more steps for its images:
+            # train.steps = stable · Σ over phases of 1 / (images per step at that phase's level)
+            per_level = 1 + (1 if fades and g.fade else 0)
+            steps_per_image = Fraction(1, self.batch_sizes[0]) + sum(Fraction(per_level, b)
+                                                                     for b in self.batch_sizes[1:])
+            self.stable = max(1, math.floor(t.steps * t.accumulate * t.d_steps / steps_per_image))
             if fades and g.fade < 0:
                 self.fade = self.stable
-        self.batch_sizes = list(g.batch_sizes) or [t.batch_size] * levels
         self.lrs = [(lr, lr) for lr in g.lrs] or [(t.g_lr, t.d_lr)] * levels
         self.reset_optimizer = g.reset_optimizer
         self.level: int | None = None
