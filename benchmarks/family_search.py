@@ -3,6 +3,7 @@
 the embedded training images.
 
     python benchmarks/family_search.py --out runs/family_search [--only dcgan/preset,cgan/preset] [--threads 1]
+    python benchmarks/family_search.py --out runs/family_search --time --only dcgan/preset   # step time only
 
 A variant is a preset and the keys it changes. Each variant's run and result (``OUT/FAMILY/NAME/result.json``)
 are kept, so an interrupted search continues where it stopped; ``OUT/results.md`` is rebuilt from every result
@@ -14,106 +15,150 @@ import argparse
 import json
 import pathlib
 
+import torch
+
+from budget import seconds_per_step
 from ganforge.config import load_preset
 from search import run_search, table, train_and_evaluate
 
+# What today's presets changed, undone: the earlier presets' rows are kept reproducible
+EARLIER_VANILLA = {"loss.name": "bce", "loss.r1": 0.0, "loss.r2": 0.0, "loss.r1_every": 1, "train.steps": 20000,
+                   "train.ema_decay": 0.999}
+EARLIER_CGAN = {"loss.name": "bce", "loss.r1": 0.0, "loss.r2": 0.0, "loss.r1_every": 1, "train.steps": 20000,
+                "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.beta1": 0.5, "train.beta2": 0.999,
+                "train.ema_decay": 0.999}
+EARLIER_PROGAN = {"model.mbstd_by_class": False, "loss.name": "wasserstein", "loss.gp": 10.0, "loss.drift": 0.001,
+                  "loss.r1": 0.0, "loss.r2": 0.0, "loss.r1_every": 1, "growth.stable": 20000, "growth.fade": 20000,
+                  "train.steps": 3437}
+WGAN_GP = {"loss.name": "wasserstein", "loss.gp": 10.0, "loss.drift": 0.001, "loss.r1": 0.0, "loss.r2": 0.0,
+           "loss.r1_every": 1}
+EARLIER_LAPGAN = {"model.mbstd_by_class": False, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.steps": 9000}
+
 # "family/name": (preset, overrides, what it tests)
 VARIANTS = {
-    "cgan/preset": ("cgan-fashion32", {}, "the preset"),
-    "cgan/mbd": ("cgan-fashion32", {"model.mb_kernels": 64}, "minibatch discrimination, 64 kernels"),
-    "cgan/fm": ("cgan-fashion32", {"loss.feature_matching": 1.0}, "feature matching, weight 1"),
-    "cgan/wide": ("cgan-fashion32", {"model.ch": 32}, "G twice as wide (1,024 hidden units)"),
-    "cgan/r1": ("cgan-fashion32", {"loss.r1": 1.0, "loss.r1_every": 4}, "lazy R1 (γ 1, every 4 D steps)"),
-    "cgan/ema9995": ("cgan-fashion32", {"train.ema_decay": 0.9995}, "EMA 0.9995 (a 2,000-step horizon)"),
-    "cgan/by_class": ("cgan-fashion32", {"model.mbstd_by_class": True},
+    # cgan rows are today's preset with what each changed; the first is the earlier preset (BCE, equal rates)
+    "cgan/preset": ("cgan-fashion32", EARLIER_CGAN,
+                    "the earlier preset: BCE, lr 2e-4, β (0.5, 0.999), 20,000 steps"),
+    "cgan/mbd": ("cgan-fashion32", {**EARLIER_CGAN, "model.mb_kernels": 64},
+                 "minibatch discrimination, 64 kernels"),
+    "cgan/fm": ("cgan-fashion32", {**EARLIER_CGAN, "loss.feature_matching": 1.0}, "feature matching, weight 1"),
+    "cgan/wide": ("cgan-fashion32", {**EARLIER_CGAN, "model.ch": 32}, "G twice as wide (1,024 hidden units)"),
+    "cgan/r1": ("cgan-fashion32", {**EARLIER_CGAN, "loss.r1": 1.0, "loss.r1_every": 4},
+                "lazy R1 (γ 1, every 4 D steps)"),
+    "cgan/ema9995": ("cgan-fashion32", {**EARLIER_CGAN, "train.ema_decay": 0.9995},
+                     "EMA 0.9995 (a 2,000-step horizon)"),
+    "cgan/by_class": ("cgan-fashion32", {**EARLIER_CGAN, "model.mbstd_by_class": True},
                       "the class-wise minibatch stddev as one more hidden feature of D"),
-    "cgan/rpgan": ("cgan-fashion32", {"loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0},
+    "cgan/rpgan": ("cgan-fashion32", {**EARLIER_CGAN, "loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0},
                    "R3GAN's objective: relativistic pairing + R1 and R2 (γ 1)"),
-    "cgan/steps50k": ("cgan-fashion32", {"train.steps": 50000, "train.ema_decay": 0.9995},
+    "cgan/steps50k": ("cgan-fashion32", {**EARLIER_CGAN, "train.steps": 50000, "train.ema_decay": 0.9995},
                       "50,000 steps, EMA 0.9995"),
-    "cgan/lr1e4": ("cgan-fashion32", {"train.g_lr": 1e-4, "train.d_lr": 1e-4}, "learning rates 1e-4"),
-    "cgan/ttur_b0": ("cgan-fashion32", {"train.g_lr": 1e-4, "train.d_lr": 4e-4, "train.beta1": 0.0,
+    "cgan/lr1e4": ("cgan-fashion32", {**EARLIER_CGAN, "train.g_lr": 1e-4, "train.d_lr": 1e-4}, "learning rates 1e-4"),
+    "cgan/ttur_b0": ("cgan-fashion32", {**EARLIER_CGAN, "train.g_lr": 1e-4, "train.d_lr": 4e-4, "train.beta1": 0.0,
                                         "train.beta2": 0.99},
                      "G slower than D (1e-4 / 4e-4), Adam β (0, 0.99)"),
-    "cgan/rpgan_ttur_b0": ("cgan-fashion32", {"loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0,
-                                              "train.g_lr": 1e-4, "train.d_lr": 4e-4, "train.beta1": 0.0,
-                                              "train.beta2": 0.99},
+    "cgan/rpgan_ttur_b0": ("cgan-fashion32", {"loss.r1_every": 1, "train.steps": 20000, "train.ema_decay": 0.999},
                            "rpgan with G slower than D (1e-4 / 4e-4), Adam β (0, 0.99)"),
-    "cgan/ttur_slow": ("cgan-fashion32", {"train.g_lr": 5e-5, "train.d_lr": 4e-4, "train.beta1": 0.0,
+    "cgan/ttur_slow": ("cgan-fashion32", {**EARLIER_CGAN, "train.g_lr": 5e-5, "train.d_lr": 4e-4, "train.beta1": 0.0,
                                           "train.beta2": 0.99},
                        "G 8× slower than D (5e-5 / 4e-4), Adam β (0, 0.99)"),
-    "cgan/ttur_b0_40k": ("cgan-fashion32", {"train.g_lr": 1e-4, "train.d_lr": 4e-4, "train.beta1": 0.0,
+    "cgan/ttur_b0_40k": ("cgan-fashion32", {**EARLIER_CGAN, "train.g_lr": 1e-4, "train.d_lr": 4e-4, "train.beta1": 0.0,
                                             "train.beta2": 0.99, "train.steps": 40000, "train.ema_decay": 0.9995},
                          "ttur_b0 for 40,000 steps, EMA 0.9995"),
-    "vanilla/preset": ("vanilla-fashion32", {}, "the preset"),
-    "vanilla/rpgan_30k": ("vanilla-fashion32", {"loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0,
-                                                "loss.r1_every": 4, "train.steps": 30000,
-                                                "train.ema_decay": 0.9995},
-                          "rpgan with lazy R1 and R2 (every 4 D steps), 30,000 steps, EMA 0.9995"),
-    "vanilla/ttur_b0": ("vanilla-fashion32", {"train.g_lr": 1e-4, "train.d_lr": 4e-4, "train.beta1": 0.0,
-                                              "train.beta2": 0.99},
-                        "G slower than D (1e-4 / 4e-4), Adam β (0, 0.99)"),
-    "vanilla/rpgan": ("vanilla-fashion32", {"loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0},
-                      "R3GAN's objective: relativistic pairing + R1 and R2 (γ 1)"),
-    "vanilla/mbstd": ("vanilla-fashion32", {"model.mbstd_group": 4},
+    "cgan/rpgan_ttur_30k": ("cgan-fashion32", {},
+                            "rpgan_ttur_b0 with lazy R1 and R2 (every 4 D steps), 30,000 steps, EMA 0.9995: "
+                            "today's preset"),
+    # vanilla rows are today's preset with what each changed; the first is the earlier preset (BCE, 20,000 steps)
+    "vanilla/preset": ("vanilla-fashion32", EARLIER_VANILLA, "the earlier preset: BCE, 20,000 steps, EMA 0.999"),
+    "vanilla/mbstd": ("vanilla-fashion32", {**EARLIER_VANILLA, "model.mbstd_group": 4},
                       "the minibatch stddev (groups of 4) as one more hidden feature of D"),
-    "vanilla/mbd": ("vanilla-fashion32", {"model.mb_kernels": 64}, "minibatch discrimination, 64 kernels"),
+    "vanilla/mbd": ("vanilla-fashion32", {**EARLIER_VANILLA, "model.mb_kernels": 64},
+                    "minibatch discrimination, 64 kernels"),
+    "vanilla/rpgan": ("vanilla-fashion32", {**EARLIER_VANILLA, "loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0},
+                      "R3GAN's objective: relativistic pairing + R1 and R2 (γ 1)"),
+    "vanilla/ttur_b0": ("vanilla-fashion32", {**EARLIER_VANILLA, "train.g_lr": 1e-4, "train.d_lr": 4e-4,
+                                              "train.beta1": 0.0, "train.beta2": 0.99},
+                        "G slower than D (1e-4 / 4e-4), Adam β (0, 0.99)"),
+    "vanilla/rpgan_30k": ("vanilla-fashion32", {},
+                          "rpgan with lazy R1 and R2 (every 4 D steps), 30,000 steps, EMA 0.9995: today's preset"),
     "dcgan/preset": ("dcgan-fashion32", {}, "the preset"),
-    "lapgan/preset": ("lapgan-fashion32", {}, "the preset"),
-    "lapgan/class_long": ("lapgan-fashion32", {"model.mbstd_by_class": True, "growth.stable": 0,
+    # lapgan rows are today's preset with what each changed; the first four ran the earlier scheme (G_k
+    # conditioned on generated coarse images, D_k judging the residual alone), which no longer exists
+    "lapgan/preset": ("lapgan-fashion32", EARLIER_LAPGAN,
+                      "the earlier preset (3,000 steps per level, lr 2e-4), earlier scheme"),
+    "lapgan/by_class": ("lapgan-fashion32", {**EARLIER_LAPGAN, "model.mbstd_by_class": True},
+                        "each D_k with the class-wise minibatch-stddev map at 4×4, earlier scheme"),
+    "lapgan/class_long": ("lapgan-fashion32", {"train.g_lr": 2e-4, "train.d_lr": 2e-4, "growth.stable": 0,
                                                "train.steps": 15000},
-                          "the class-wise map, 5,000 steps per level"),
-    "lapgan/ttur_d2": ("lapgan-fashion32", {"model.mbstd_by_class": True, "train.g_lr": 1e-4, "train.d_lr": 4e-4,
-                                            "train.d_steps": 2},
-                       "the class-wise map, G slower than D (1e-4 / 4e-4), 2 D steps per G step"),
-    "lapgan/context_ttur": ("lapgan-fashion32", {"model.mbstd_by_class": True, "train.g_lr": 1e-4,
-                                                 "train.d_lr": 4e-4, "train.steps": 12000},
+                          "the class-wise map, 5,000 steps per level, earlier scheme"),
+    "lapgan/ttur_d2": ("lapgan-fashion32", {"train.steps": 9000, "train.d_steps": 2},
+                       "the class-wise map, G slower than D (1e-4 / 4e-4), 2 D steps per G step, earlier scheme"),
+    "lapgan/context_ttur": ("lapgan-fashion32", {},
                             "G_k refines real coarse images and D_k sees them (the paper's scheme), the class-wise "
-                            "map, G slower than D (1e-4 / 4e-4), 4,000 steps per level"),
-    "lapgan/by_class": ("lapgan-fashion32", {"model.mbstd_by_class": True},
-                        "each D_k with the class-wise minibatch-stddev map at 4×4"),
-    "progan/preset": ("progan-fashion32", {}, "the preset"),
-    "progan/by_class": ("progan-fashion32", {"model.mbstd_by_class": True},
+                            "map, G slower than D (1e-4 / 4e-4), 4,000 steps per level: today's preset"),
+    "lapgan/context_rpgan": ("lapgan-fashion32", {"loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0,
+                                                  "loss.r1_every": 4},
+                             "today's preset with R3GAN's loss (relativistic pairing, lazy R1 and R2 γ 1) for BCE"),
+    "lapgan/context_b0": ("lapgan-fashion32", {"train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.beta1": 0.0,
+                                               "train.beta2": 0.99},
+                          "the paper's scheme, the class-wise map, equal learning rates (2e-4), Adam β (0, 0.99), "
+                          "4,000 steps per level"),
+    # progan rows are today's preset with what each changed; the first is the earlier preset (WGAN-GP, 20k images
+    # per phase, groups of 4)
+    "progan/preset": ("progan-fashion32", EARLIER_PROGAN, "the earlier preset: WGAN-GP + drift, 20k images per phase"),
+    "progan/by_class": ("progan-fashion32", {**EARLIER_PROGAN, "model.mbstd_by_class": True},
                         "the minibatch-stddev map over each class's samples instead of groups of 4"),
-    "progan/class_long": ("progan-fashion32", {"model.mbstd_by_class": True, "growth.stable": 40000,
-                                               "growth.fade": 40000, "train.steps": 6875},
+    "progan/class_long": ("progan-fashion32", WGAN_GP,
                           "the class-wise map, 40k images per phase (twice the preset's)"),
-    "progan/class_rpgan": ("progan-fashion32", {"model.mbstd_by_class": True, "growth.stable": 40000,
-                                                "growth.fade": 40000, "train.steps": 6875, "loss.name": "rpgan",
-                                                "loss.gp": 0.0, "loss.drift": 0.0, "loss.r1": 1.0, "loss.r2": 1.0},
+    "progan/class_rpgan": ("progan-fashion32", {"loss.r1_every": 1},
                            "class_long with R3GAN's objective (relativistic pairing, R1 and R2 γ 1) for WGAN-GP"),
-    "progan/class_ttur": ("progan-fashion32", {"model.mbstd_by_class": True, "growth.stable": 40000,
-                                               "growth.fade": 40000, "train.steps": 6875, "train.g_lr": 5e-4},
+    "progan/class_rpgan_lazy": ("progan-fashion32", {},
+                                "class_rpgan with lazy R1 and R2 (every 4 D steps): today's preset"),
+    "progan/rpgan_g01": ("progan-fashion32", {"loss.r1": 0.1, "loss.r2": 0.1},
+                         "today's preset with R1 and R2 at γ 0.1 (R3GAN's CIFAR-10 setting is 0.05)"),
+    "progan/class_ttur": ("progan-fashion32", {**WGAN_GP, "train.g_lr": 5e-4},
                           "class_long with G slower than D (5e-4 / 1e-3)"),
-    "biggan_deep/preset": ("fashion32-deep-cpu", {}, "the preset"),
-    "biggan_deep/ch8_att16": ("fashion32-deep-cpu", {"model.ch": 8, "model.d_ch": 8, "model.g_attention": [16],
-                                                     "model.d_attention": [16], "train.g_lr": 2e-4,
-                                                     "train.d_lr": 4e-4, "train.steps": 5000},
+    # BigGAN-deep rows are today's preset with what each changed; the first is the earlier preset
+    "biggan_deep/preset": ("fashion32-deep-cpu", {"model.ch": 16, "model.dim_z": 32, "model.g_attention": [16, 32],
+                                                  "model.d_attention": [16, 32], "model.mbstd_by_class": False,
+                                                  "train.g_lr": 4e-4, "train.d_lr": 2e-4, "train.precision": "fp32",
+                                                  "train.steps": 1000},
+                           "the earlier preset: ch 16, attention at 16 and 32, dim_z 32, lr 4e-4 / 2e-4, 1,000 steps"),
+    "biggan_deep/ch8_att16": ("fashion32-deep-cpu", {"model.d_ch": 8, "model.dim_z": 32, "model.mbstd_by_class": False,
+                                                     "train.precision": "fp32", "train.steps": 5000},
                               "ch 8, attention at 16 only, the demo's lrs (2e-4 / 4e-4), 5,000 steps"),
-    "biggan_deep/class8k": ("fashion32-deep-cpu", {"model.ch": 8, "model.d_ch": 8, "model.g_attention": [16],
-                                                   "model.d_attention": [16], "train.g_lr": 2e-4, "train.d_lr": 4e-4,
-                                                   "model.mbstd_by_class": True, "model.dim_z": 64,
-                                                   "train.precision": "auto", "train.steps": 8000},
+    "biggan_deep/class8k": ("fashion32-deep-cpu", {"model.d_ch": 8, "train.steps": 8000},
                             "ch8_att16 with the class-wise map before D's last block, a 64-d latent, bf16 where "
                             "native, 8,000 steps"),
-    "biggan_deep/class_dch16": ("fashion32-deep-cpu", {"model.ch": 8, "model.d_ch": 16, "model.g_attention": [16],
-                                                       "model.d_attention": [16], "train.g_lr": 2e-4,
-                                                       "train.d_lr": 4e-4, "model.mbstd_by_class": True,
-                                                       "model.dim_z": 64, "train.precision": "auto",
-                                                       "train.steps": 6000},
-                                "class8k with D twice as wide (d_ch 16), 6,000 steps"),
+    "biggan_deep/class_dch16": ("fashion32-deep-cpu", {},
+                                "class8k with D twice as wide (d_ch 16), 6,000 steps: today's preset"),
 }
 
 
-def run_variant(key: str, out: pathlib.Path, n: int, threads: int) -> dict:
-    preset, overrides, what = VARIANTS[key]
+def variant_config(key: str, threads: int):
+    preset, overrides, _ = VARIANTS[key]
     cfg = load_preset(preset)
     cfg.set("train.sample_every", 0)
     if threads:
         cfg.set("train.threads", threads)
     for name, value in overrides.items():
         cfg.set(name, value)
-    return train_and_evaluate(cfg, out / key, n, key=key, preset=preset, what=what, overrides=overrides)
+    return cfg
+
+
+def run_variant(key: str, out: pathlib.Path, n: int, threads: int) -> dict:
+    preset, overrides, what = VARIANTS[key]
+    return train_and_evaluate(variant_config(key, threads), out / key, n, key=key, preset=preset, what=what,
+                              overrides=overrides)
+
+
+def time_variant(key: str) -> str:
+    """The variant's whole training time estimated from its measured step time (each level's, for a model that
+    grows), with the threads torch uses here: the way to check a preset's wall-clock budget on idle cores."""
+    cfg = variant_config(key, torch.get_num_threads())
+    seconds = seconds_per_step(cfg)[0]
+    return (f"{key}: {seconds:.3f} s/step × {cfg.train.steps} steps ≈ {seconds * cfg.train.steps / 60:.1f} min "
+            f"with {torch.get_num_threads()} threads")
 
 
 def main() -> None:
@@ -122,9 +167,17 @@ def main() -> None:
     ap.add_argument("--only", help="comma-separated variants, FAMILY/NAME (default: all)")
     ap.add_argument("--n", type=int, default=2000, help="samples evaluated per variant")
     ap.add_argument("--threads", type=int, default=0, help="CPU threads per run (0 = torch's default)")
+    ap.add_argument("--time", action="store_true",
+                    help="only estimate each variant's training time from its measured step time")
     args = ap.parse_args()
     out = pathlib.Path(args.out)
     keys = args.only.split(",") if args.only else list(VARIANTS)
+    if args.time:
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        for key in keys:
+            print(time_variant(key), flush=True)
+        return
     run_search(keys, VARIANTS, out, lambda key: run_variant(key, out, args.n, args.threads))
     found = {r["key"]: r for r in (json.loads(p.read_text()) for p in out.glob("*/*/result.json"))}
     text = table([found[k] for k in VARIANTS if k in found], "key")
