@@ -116,6 +116,8 @@ VARIANTS = {
                                 "class_rpgan with lazy R1 and R2 (every 4 D steps): today's preset"),
     "progan/rpgan_g01": ("progan-fashion32", {"loss.r1": 0.1, "loss.r2": 0.1},
                          "today's preset with R1 and R2 at γ 0.1 (R3GAN's CIFAR-10 setting is 0.05)"),
+    "progan/images60k": ("progan-fashion32", {"growth.stable": 60000, "growth.fade": 60000, "train.steps": 10312},
+                         "today's preset with 60k images per phase (10,312 steps)"),
     "progan/class_ttur": ("progan-fashion32", {**WGAN_GP, "train.g_lr": 5e-4},
                           "class_long with G slower than D (5e-4 / 1e-3)"),
     # BigGAN-deep rows are today's preset with what each changed; the first is the earlier preset
