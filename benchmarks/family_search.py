@@ -22,16 +22,13 @@ from ganforge.config import load_preset
 from search import run_search, table, train_and_evaluate
 
 # What today's presets changed, undone: the earlier presets' rows are kept reproducible
-EARLIER_VANILLA = {"loss.name": "bce", "loss.r1": 0.0, "loss.r2": 0.0, "loss.r1_every": 1, "train.steps": 20000,
-                   "train.ema_decay": 0.999}
-EARLIER_CGAN = {"loss.name": "bce", "loss.r1": 0.0, "loss.r2": 0.0, "loss.r1_every": 1, "train.steps": 20000,
-                "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.beta1": 0.5, "train.beta2": 0.999,
-                "train.ema_decay": 0.999}
-EARLIER_PROGAN = {"model.mbstd_by_class": False, "loss.name": "wasserstein", "loss.gp": 10.0, "loss.drift": 0.001,
-                  "loss.r1": 0.0, "loss.r2": 0.0, "loss.r1_every": 1, "growth.stable": 20000, "growth.fade": 20000,
+NO_R1_R2 = {"loss.r1": 0.0, "loss.r2": 0.0, "loss.r1_every": 1}
+BCE = {"loss.name": "bce", **NO_R1_R2}
+WGAN_GP = {"loss.name": "wasserstein", "loss.gp": 10.0, "loss.drift": 0.001, **NO_R1_R2}
+EARLIER_VANILLA = {**BCE, "train.steps": 20000, "train.ema_decay": 0.999}
+EARLIER_CGAN = {**EARLIER_VANILLA, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.beta1": 0.5, "train.beta2": 0.999}
+EARLIER_PROGAN = {**WGAN_GP, "model.mbstd_by_class": False, "growth.stable": 20000, "growth.fade": 20000,
                   "train.steps": 3437}
-WGAN_GP = {"loss.name": "wasserstein", "loss.gp": 10.0, "loss.drift": 0.001, "loss.r1": 0.0, "loss.r2": 0.0,
-           "loss.r1_every": 1}
 EARLIER_LAPGAN = {"model.mbstd_by_class": False, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.steps": 9000}
 
 # "family/name": (preset, overrides, what it tests)
