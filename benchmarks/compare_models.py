@@ -20,13 +20,13 @@ import pathlib
 import shutil
 
 import torch
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from budget import evaluate_run, train_for_budget
 from ganforge.config import load_preset
 from ganforge.models import parameter_count
 from ganforge.sampling import render
-from ganforge.viz import labelled_sheet
+from ganforge.viz import labelled_sheet, side_by_side, titled
 
 RECIPES = {  # family: (preset, overrides)
     "biggan": ("fashion32-cpu", {}),
@@ -47,24 +47,6 @@ def recipe(family: str, threads: int):
     if threads:
         cfg.set("train.threads", threads)
     return cfg.validate()
-
-
-def titled(sheet: Image.Image, title: str) -> Image.Image:
-    font = ImageFont.load_default(size=16)
-    out = Image.new("RGB", (sheet.width, sheet.height + 24), "white")
-    ImageDraw.Draw(out).text((8, 3), title, fill="black", font=font)
-    out.paste(sheet.convert("RGB"), (0, 24))
-    return out
-
-
-def side_by_side(images: list[Image.Image]) -> Image.Image:
-    out = Image.new("RGB", (sum(i.width for i in images) + 12 * (len(images) - 1), max(i.height for i in images)),
-                    "white")
-    x = 0
-    for image in images:
-        out.paste(image, (x, 0))
-        x += image.width + 12
-    return out
 
 
 def run_family(family: str, budget: float, n: int, threads: int, work: pathlib.Path) -> dict:

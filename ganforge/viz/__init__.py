@@ -1,4 +1,4 @@
-"""Pictures: image grids and labelled sample sheets."""
-from .grid import image_grid, labelled_sheet, save_png, to_uint8
+"""Pictures: image grids, labelled sample sheets, and titled pictures side by side."""
+from .grid import image_grid, labelled_sheet, save_png, side_by_side, titled, to_uint8
 
-__all__ = ["image_grid", "labelled_sheet", "save_png", "to_uint8"]
+__all__ = ["image_grid", "labelled_sheet", "save_png", "side_by_side", "titled", "to_uint8"]

@@ -72,3 +72,23 @@ def save_png(image: Image.Image, path) -> pathlib.Path:
     path = pathlib.Path(path)
     atomic_write(path, lambda tmp: image.save(tmp, format="PNG"))
     return path
+
+
+def titled(picture: Image.Image, title: str) -> Image.Image:
+    """``picture`` under a one-line title."""
+    font = ImageFont.load_default(size=16)
+    out = Image.new("RGB", (picture.width, picture.height + 24), BACKGROUND)
+    ImageDraw.Draw(out).text((8, 3), title, fill=TEXT, font=font)
+    out.paste(picture.convert("RGB"), (0, 24))
+    return out
+
+
+def side_by_side(pictures: list[Image.Image], gap: int = 12) -> Image.Image:
+    """Pictures in one row, top-aligned, ``gap`` pixels apart."""
+    out = Image.new("RGB", (sum(p.width for p in pictures) + gap * (len(pictures) - 1),
+                            max(p.height for p in pictures)), BACKGROUND)
+    x = 0
+    for picture in pictures:
+        out.paste(picture.convert("RGB"), (x, 0))
+        x += picture.width + gap
+    return out
