@@ -27,8 +27,9 @@ BCE = {"loss.name": "bce", **NO_R1_R2}
 WGAN_GP = {"loss.name": "wasserstein", "loss.gp": 10.0, "loss.drift": 0.001, **NO_R1_R2}
 EARLIER_VANILLA = {**BCE, "train.steps": 20000, "train.ema_decay": 0.999}
 EARLIER_CGAN = {**EARLIER_VANILLA, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.beta1": 0.5, "train.beta2": 0.999}
-EARLIER_PROGAN = {**WGAN_GP, "model.mbstd_by_class": False, "growth.stable": 20000, "growth.fade": 20000,
-                  "train.steps": 3437}
+ROUND_TWO_PROGAN = {"growth.batch_sizes": [64, 64, 32, 32], "train.steps": 6875}
+EARLIER_PROGAN = {**WGAN_GP, **ROUND_TWO_PROGAN, "model.mbstd_by_class": False, "growth.stable": 20000,
+                  "growth.fade": 20000, "train.steps": 3437}
 EARLIER_LAPGAN = {"model.mbstd_by_class": False, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.steps": 9000}
 
 # "family/name": (preset, overrides, what it tests)
@@ -101,21 +102,41 @@ VARIANTS = {
                           "the paper's scheme, the class-wise map, equal learning rates (2e-4), Adam β (0, 0.99), "
                           "4,000 steps per level"),
     # progan rows are today's preset with what each changed; the first is the earlier preset (WGAN-GP, 20k images
-    # per phase, groups of 4)
+    # per phase, groups of 4), ROUND_TWO_PROGAN the preset of round two (class_rpgan_lazy)
     "progan/preset": ("progan-fashion32", EARLIER_PROGAN, "the earlier preset: WGAN-GP + drift, 20k images per phase"),
     "progan/by_class": ("progan-fashion32", {**EARLIER_PROGAN, "model.mbstd_by_class": True},
                         "the minibatch-stddev map over each class's samples instead of groups of 4"),
-    "progan/class_long": ("progan-fashion32", WGAN_GP,
+    "progan/class_long": ("progan-fashion32", {**WGAN_GP, **ROUND_TWO_PROGAN},
                           "the class-wise map, 40k images per phase (twice the preset's)"),
-    "progan/class_rpgan": ("progan-fashion32", {"loss.r1_every": 1},
+    "progan/class_rpgan": ("progan-fashion32", {**ROUND_TWO_PROGAN, "loss.r1_every": 1},
                            "class_long with R3GAN's objective (relativistic pairing, R1 and R2 γ 1) for WGAN-GP"),
-    "progan/class_rpgan_lazy": ("progan-fashion32", {},
-                                "class_rpgan with lazy R1 and R2 (every 4 D steps): today's preset"),
-    "progan/rpgan_g01": ("progan-fashion32", {"loss.r1": 0.1, "loss.r2": 0.1},
-                         "today's preset with R1 and R2 at γ 0.1 (R3GAN's CIFAR-10 setting is 0.05)"),
-    "progan/images60k": ("progan-fashion32", {"growth.stable": 60000, "growth.fade": 60000, "train.steps": 10312},
-                         "today's preset with 60k images per phase (10,312 steps)"),
-    "progan/class_ttur": ("progan-fashion32", {**WGAN_GP, "train.g_lr": 5e-4},
+    "progan/class_rpgan_lazy": ("progan-fashion32", ROUND_TWO_PROGAN,
+                                "class_rpgan with lazy R1 and R2 (every 4 D steps): the preset of round two"),
+    "progan/rpgan_g01": ("progan-fashion32", {**ROUND_TWO_PROGAN, "loss.r1": 0.1, "loss.r2": 0.1},
+                         "class_rpgan_lazy with R1 and R2 at γ 0.1 (R3GAN's CIFAR-10 setting is 0.05)"),
+    "progan/images60k": ("progan-fashion32", {**ROUND_TWO_PROGAN, "growth.stable": 60000, "growth.fade": 60000,
+                                              "train.steps": 10312},
+                         "class_rpgan_lazy with 60k images per phase (10,312 steps)"),
+    "progan/rpgan_g4": ("progan-fashion32", {**ROUND_TWO_PROGAN, "loss.r1": 4.0, "loss.r2": 4.0},
+                        "class_rpgan_lazy with R1 and R2 at γ 4"),
+    "progan/batch64": ("progan-fashion32", {**ROUND_TWO_PROGAN, "growth.batch_sizes": [64, 64, 64, 64],
+                                            "train.steps": 4375},
+                       "class_rpgan_lazy with batch 64 at every level (4,375 steps), so each class has about 6 "
+                       "samples in the class-wise map"),
+    "progan/ema998": ("progan-fashion32", {**ROUND_TWO_PROGAN, "train.ema_decay": 0.998},
+                      "class_rpgan_lazy with G's EMA at 0.998 (a 500-step horizon; its raw G scores fid2k 17.3 "
+                      "against its EMA's 8.84)"),
+    "progan/batch16": ("progan-fashion32", {},
+                       "class_rpgan_lazy with batch 16 at 16 and 32 px (11,875 steps): twice the updates there: "
+                       "today's preset"),
+    "progan/batch16_48k": ("progan-fashion32", {"growth.stable": 48000, "growth.fade": 48000, "train.steps": 14250},
+                           "batch16 with 48k images per phase (14,250 steps)"),
+    "progan/batch16_g6": ("progan-fashion32", {"model.ch": 6},
+                          "batch16 with G 1.5× as wide (ch 6: 48 channels per level)"),
+    "progan/batch16_groups": ("progan-fashion32", {"model.mbstd_by_class": False},
+                              "batch16 with the paper's minibatch-stddev map in groups of 4 (a batch of 16 has "
+                              "one or two samples of most classes)"),
+    "progan/class_ttur": ("progan-fashion32", {**WGAN_GP, **ROUND_TWO_PROGAN, "train.g_lr": 5e-4},
                           "class_long with G slower than D (5e-4 / 1e-3)"),
     # BigGAN-deep rows are today's preset with what each changed; the first is the earlier preset
     "biggan_deep/preset": ("fashion32-deep-cpu", {"model.ch": 16, "model.dim_z": 32, "model.g_attention": [16, 32],
