@@ -101,6 +101,22 @@ VARIANTS = {
                                                "train.beta2": 0.99},
                           "the paper's scheme, the class-wise map, equal learning rates (2e-4), Adam β (0, 0.99), "
                           "4,000 steps per level"),
+    "lapgan/mode_seeking": ("lapgan-fashion32", {"loss.mode_seeking": 1.0},
+                            "today's preset with MSGAN's mode-seeking term (λ 1) on each G_k"),
+    "lapgan/wide_bf16": ("lapgan-fashion32", {"model.ch": 16, "model.d_ch": 16, "train.precision": "auto",
+                                              "train.steps": 9000},
+                         "today's preset with G_k and D_k twice as wide (64 channels), bf16 where native, 3,000 "
+                         "steps per level"),
+    "lapgan/bf16": ("lapgan-fashion32", {"train.precision": "auto"}, "today's preset in bf16 where native"),
+    # 16 px probes: levels 0 and 1 only (8 and 16 px, 4,000 steps each), scored against the training images at
+    # 16 px, to see what G_1 needs
+    "lapgan/probe16": ("lapgan-fashion32", {"data.resolution": 16, "train.steps": 8000},
+                       "16 px probe: today's preset at 8 and 16 px"),
+    "lapgan/probe16_ms": ("lapgan-fashion32", {"data.resolution": 16, "train.steps": 8000, "loss.mode_seeking": 1.0},
+                          "16 px probe with the mode-seeking term (λ 1)"),
+    "lapgan/probe16_wide": ("lapgan-fashion32", {"data.resolution": 16, "train.steps": 8000, "model.ch": 16,
+                                                 "model.d_ch": 16},
+                            "16 px probe with G_k and D_k twice as wide (64 channels)"),
     # progan rows are today's preset with what each changed; the first is the earlier preset (WGAN-GP, 20k images
     # per phase, groups of 4), ROUND_TWO_PROGAN the preset of round two (class_rpgan_lazy)
     "progan/preset": ("progan-fashion32", EARLIER_PROGAN, "the earlier preset: WGAN-GP + drift, 20k images per phase"),
@@ -136,6 +152,13 @@ VARIANTS = {
     "progan/batch16_groups": ("progan-fashion32", {"model.mbstd_by_class": False},
                               "batch16 with the paper's minibatch-stddev map in groups of 4 (a batch of 16 has "
                               "one or two samples of most classes)"),
+    "progan/batch8_32": ("progan-fashion32", {"growth.batch_sizes": [64, 64, 16, 8], "train.steps": 16875},
+                         "batch16 with batch 8 at 32 px (16,875 steps): twice the updates there again"),
+    "progan/batch16_ms": ("progan-fashion32", {"loss.mode_seeking": 1.0},
+                          "batch16 with MSGAN's mode-seeking term (λ 1)"),
+    "progan/batch16_ms03": ("progan-fashion32", {"loss.mode_seeking": 0.3},
+                            "batch16 with MSGAN's mode-seeking term (λ 0.3)"),
+    "progan/batch16_seed1": ("progan-fashion32", {"train.seed": 1}, "batch16 (today's preset) with seed 1"),
     "progan/class_ttur": ("progan-fashion32", {**WGAN_GP, **ROUND_TWO_PROGAN, "train.g_lr": 5e-4},
                           "class_long with G slower than D (5e-4 / 1e-3)"),
     # BigGAN-deep rows are today's preset with what each changed; the first is the earlier preset
