@@ -81,4 +81,3 @@ def test_interpolation_endpoints_equal_plain_samples(G):
     with torch.no_grad():
         assert torch.allclose(zrows[0, -1], G(z4, torch.tensor([0]))[0], atol=1e-5)
     assert np.isfinite(zrows.numpy()).all()
-
