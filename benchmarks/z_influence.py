@@ -1,6 +1,7 @@
-"""How much a BigGAN's samples depend on z within a class: per class, the spread of the domain classifier's
-features of generated vs real images and per-class recall/coverage; per conditional BN, the size of the
-latent chunk's contribution to the gains and biases against the class embedding's.
+"""How much a conditional G's samples depend on z within a class: per class, the spread of the domain
+classifier's features of generated vs real images and per-class recall/coverage (any conditional family); for a
+BigGAN, per conditional BN, the size of the latent chunk's contribution to the gains and biases against the
+class embedding's.
 
     python benchmarks/z_influence.py RUN [--per-class 1000]
 
@@ -31,7 +32,10 @@ def spread(features: np.ndarray) -> float:
 
 @torch.no_grad()
 def conditioning_shares(G, n: int = 512) -> list[tuple[str, float, float]]:
-    """(layer, E‖W_z z‖ / E‖W_e e‖ for the gain, the same for the bias) for every conditional BN."""
+    """(layer, E‖W_z z‖ / E‖W_e e‖ for the gain, the same for the bias) for every conditional BN (none for a
+    family without BigGAN's shared embedding)."""
+    if not hasattr(G, "shared"):
+        return []
     gen = torch.Generator().manual_seed(0)
     y = torch.arange(n) % G.num_classes
     e = G.shared(y)

@@ -62,6 +62,12 @@ class ModelConfig:
                               "mbstd_group at 0)")
     mbstd_features: int = _f(1, "values the minibatch-stddev map appends: D's channels split into this many groups, "
                              "one averaged std each (StyleGAN's num_channels; ProGAN 1)", lo=1, hi=64)
+    refiner: str = _f("convs", "lapgan: the body of each G_k: 'convs' (the paper's 3×3 convolutions at the level's "
+                      "size) or 'unet' (a path down to a quarter of the size and back, with skips; not in the paper)",
+                      choices=["convs", "unet"])
+    context_noise: float = _f(0.0, "lapgan: std of Gaussian noise on the real coarse image each G_k reads in "
+                              "training (it still refines the clean one; not in the paper: conditioning "
+                              "augmentation, so G_k tolerates the coarser generators' flaws; 0 = off)", lo=0.0, hi=10.0)
     mb_kernels: int = _f(0, "vanilla/cgan/dcgan: minibatch discrimination kernels before D's output (0 = off)",
                          lo=0, hi=1024)
     ch: int = _f(64, "generator width multiplier", lo=1, hi=1024)

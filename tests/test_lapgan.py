@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import torch
+import torch.nn.functional as F
 
 from ganforge.models import build_discriminator, build_generator
 from ganforge.models.lapgan import laplacian_pyramid, reconstruct
@@ -41,6 +42,39 @@ def test_levels_train_one_at_a_time_and_generated_pyramids_are_exact():
     G.eval()  # the finest sample's own pyramid is the generated one: its residuals have zero block means
     _, residuals = laplacian_pyramid(G(z, y), 3)
     assert torch.allclose(torch.nn.functional.avg_pool2d(residuals[-1], 2), torch.zeros(4, 1, 16, 16), atol=1e-5)
+
+
+def test_the_unet_refiner_sees_the_whole_coarse_image():
+    torch.manual_seed(0)
+    cfg = tiny_config(name="lapgan")
+    cfg.model.num_classes = 10
+    plain = build_generator(cfg).refine[0]
+    cfg.set("model.refiner", "unet")
+    unet = build_generator(cfg).refine[0]
+    for body in (plain, unet):
+        body.eval()
+    x = torch.randn(2, plain[0].in_channels, 16, 16, requires_grad=True)
+    assert unet(x).shape == plain(x).shape == (2, 1, 16, 16)
+    # how the far corner's output depends on the opposite corner's input pixel
+    reach = [torch.autograd.grad(body(x)[:, 0, -1, -1].sum(), x)[0][:, :, 0, 0].abs().sum() for body in (plain, unet)]
+    assert reach[0] == 0 and reach[1] > 0  # out of the convolutions' sight, in the U-Net's
+
+
+def test_context_noise_changes_what_g_reads_not_the_coarse_image_it_refines():
+    cfg = tiny_config(name="lapgan", context_noise=0.5)
+    cfg.model.num_classes = 10
+    torch.manual_seed(0)
+    G = build_generator(cfg)
+    G.set_stage(1, 1.0)  # 16 px: G_1 refines an 8 px image
+    x, y, z = torch.rand(4, 1, 32, 32) * 2 - 1, torch.arange(4), torch.randn(4, cfg.model.dim_z)
+    coarse = lambda images: F.avg_pool2d(images, 4)  # noqa: E731  32 -> 8 px
+    with torch.no_grad():
+        G.train()
+        first, second = G(z, y, context=x), G(z, y, context=x)
+        assert (first - second).abs().max() > 1e-3  # each pass reads the coarse image through fresh noise
+        assert torch.allclose(coarse(first), coarse(x), atol=1e-5)  # and refines the clean one
+        G.eval()  # no noise outside training
+        assert torch.equal(G(z, y, context=x), G(z, y, context=x))
 
 
 def test_each_finer_judge_sees_the_coarse_image_beside_the_residual():

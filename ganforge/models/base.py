@@ -7,7 +7,7 @@ The loop calls only what these bases declare:
   [B, dim_z] and class indices y [B] (int64) or class weights [B, num_classes] (float, for interpolation);
   ``no_regularization_parameters()``; the class attributes ``always_conditional`` and ``real_context``
   (True: in training, G also takes ``context=`` a batch of real images, and each fake is of its real's class,
-  as LAPGAN's G_k refines the real coarse image; sampling passes none).
+  as LAPGAN's G_k refines the real coarse image; sampling passes none) and ``options`` (as D's).
 * :class:`Discriminator`: ``forward(x, y)`` -> scores [B]; ``no_regularization_parameters()``; the class
   attribute ``options`` (which optional model keys its layers implement).
 * :class:`FeatureDiscriminator` (mixin): ``features(x, y)`` and ``score(features)``, for feature matching.
@@ -36,6 +36,7 @@ class Generator(nn.Module):
 
     always_conditional: bool | None = True  # False: never conditional; None: model.conditional decides
     real_context = False  # True: training passes forward(z, y, context=real images of classes y)
+    options: frozenset[str] = frozenset()  # optional keys of the model section its layers implement
     conditional = True
     sample_precision = "fp32"  # arithmetic of sampling.render (load sets it from its precision argument)
     run_config = None  # the whole run config, when loaded from a run directory

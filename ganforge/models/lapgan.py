@@ -16,6 +16,14 @@ to zero mean over every 2×2 block (h − up(pool(h))), as a real residual is, s
 exactly the real one it refines: D_k, which splits whatever it sees into its coarse image and residual, sees
 the same real coarse image beside a real and a generated residual, and can only judge the residual in its
 context. Sampling (no context) feeds each G_k the image the coarser generators made.
+
+G_k's body (``model.refiner``): ``convs``, three 3×3 convolutions at the level's size (each output pixel sees
+7 px of the coarse image), or ``unet`` (not in the paper), a path down two stride-2 steps to a quarter of the
+size and back up with skip connections, so that at 16 px each output pixel sees the whole coarse image.
+With ``model.context_noise`` σ (not in the paper; cascaded diffusion models' conditioning augmentation), G_k
+reads the real coarse image with Gaussian noise of std σ added at its own size in training, while its residual
+still refines the clean one: a G_k that has learnt to draw through noise is less thrown by the flaws of the
+coarser generators' images it refines at sampling.
 """
 from __future__ import annotations
 
@@ -32,6 +40,41 @@ from .growing import Growing, pool_to, upsample_to
 
 def up2(x: torch.Tensor) -> torch.Tensor:
     return F.interpolate(x, scale_factor=2.0, mode="nearest")
+
+
+def _conv_bn_relu(cin: int, cout: int, kernel: int = 3, stride: int = 1) -> list[nn.Module]:
+    return [nn.Conv2d(cin, cout, kernel, stride, 1), nn.BatchNorm2d(cout), nn.ReLU()]
+
+
+def plain_refiner(cin: int, w: int, cout: int) -> nn.Sequential:
+    """The paper's G_k body: 3×3 convolutions at the level's size."""
+    return nn.Sequential(*_conv_bn_relu(cin, w), *_conv_bn_relu(w, w), nn.Conv2d(w, cout, 3, padding=1))
+
+
+class UNetRefiner(nn.Module):
+    """G_k's body with a downsampling path: down to a quarter of the level's size by stride-2 convolutions and
+    back up, each step up joined by the features of the same size on the way down."""
+
+    def __init__(self, cin: int, w: int, cout: int):
+        super().__init__()
+        self.down = nn.ModuleList([nn.Sequential(*_conv_bn_relu(cin, w)), nn.Sequential(*_conv_bn_relu(w, w, 4, 2)),
+                                   nn.Sequential(*_conv_bn_relu(w, w, 4, 2))])
+        self.middle = nn.Sequential(*_conv_bn_relu(w, w))
+        self.up = nn.ModuleList([nn.Sequential(*_conv_bn_relu(2 * w, w)) for _ in range(2)])
+        self.out = nn.Conv2d(w, cout, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = []
+        for step in self.down:
+            x = step(x)
+            skips.append(x)
+        x = self.middle(x)
+        for step, skip in zip(self.up, reversed(skips[:-1])):
+            x = step(torch.cat([up2(x), skip], dim=1))
+        return self.out(x)
+
+
+REFINERS = {"convs": plain_refiner, "unet": UNetRefiner}
 
 
 def laplacian_pyramid(image: torch.Tensor, levels: int) -> tuple[torch.Tensor, list[torch.Tensor]]:
@@ -53,6 +96,7 @@ class Generator(Growing, base.Generator):
     base_resolution = 8
     fades = False  # trained level by level
     real_context = True  # G_k refines real coarse images in training
+    options = frozenset({"refiner", "context_noise"})
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
@@ -67,10 +111,7 @@ class Generator(Growing, base.Generator):
             nn.Tanh())
         self.noise = nn.ModuleList([nn.Linear(m.dim_z, (self.base_resolution << k) ** 2)
                                     for k in range(1, self.levels)])
-        self.refine = nn.ModuleList([nn.Sequential(
-            nn.Conv2d(c + 1 + m.shared_dim, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(),
-            nn.Conv2d(w, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(), nn.Conv2d(w, c, 3, padding=1))
-            for _ in range(1, self.levels)])
+        self.refine = nn.ModuleList([REFINERS[m.refiner](c + 1 + m.shared_dim, w, c) for _ in range(1, self.levels)])
 
     def residual(self, k: int, coarse_up: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         size = coarse_up.shape[-1]
@@ -84,8 +125,9 @@ class Generator(Growing, base.Generator):
         level's residual refines their coarse image instead (level 0 has nothing to refine)."""
         level = self.level
         if context is not None and level > 0:
-            coarse_up = up2(pool_to(context, self.level_resolution(level - 1)).to(z.dtype))
-            return upsample_to(coarse_up + self.residual(level, coarse_up, z, y), self.spec.resolution)
+            coarse = pool_to(context, self.level_resolution(level - 1)).to(z.dtype)
+            seen = coarse + self.spec.model.context_noise * torch.randn_like(coarse) if self.training else coarse
+            return upsample_to(up2(coarse) + self.residual(level, up2(seen), z, y), self.spec.resolution)
         with torch.set_grad_enabled(torch.is_grad_enabled() and level == 0):
             image = self.coarsest(torch.cat([z, self.embeds[0](y).to(z.dtype)], dim=1)[:, :, None, None])
         for k in range(1, level + 1):

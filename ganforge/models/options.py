@@ -21,6 +21,11 @@ def check_family_options(cfg) -> None:
         if value and option not in D.options:
             raise ConfigError(f"model.{option}={value} is not available for model.name={m.name} (its discriminator "
                               f"has no such layer; use {', '.join(_offering(option))})")
+    for option, default in (("refiner", "convs"), ("context_noise", 0.0)):
+        value = getattr(m, option)
+        if value != default and option not in G.options:
+            raise ConfigError(f"model.{option}={value} is not available for model.name={m.name} (only lapgan's "
+                              f"generators refine a coarser image)")
     if m.mbstd_features != 1:
         if "mbstd_features" not in D.options:
             raise ConfigError(f"model.mbstd_features={m.mbstd_features} is not available for model.name={m.name} "
