@@ -30,7 +30,10 @@ EARLIER_CGAN = {**EARLIER_VANILLA, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "trai
 ROUND_TWO_PROGAN = {"growth.batch_sizes": [64, 64, 32, 32], "train.steps": 6875}
 EARLIER_PROGAN = {**WGAN_GP, **ROUND_TWO_PROGAN, "model.mbstd_by_class": False, "growth.stable": 20000,
                   "growth.fade": 20000, "train.steps": 3437}
-EARLIER_LAPGAN = {"model.mbstd_by_class": False, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.steps": 9000}
+ROUND_THREE_LAPGAN = {"model.refiner": "convs", "train.precision": "fp32"}
+PROBE16 = {**ROUND_THREE_LAPGAN, "data.resolution": 16, "train.steps": 8000}  # levels 0 and 1 only
+EARLIER_LAPGAN = {**ROUND_THREE_LAPGAN, "model.mbstd_by_class": False, "train.g_lr": 2e-4, "train.d_lr": 2e-4,
+                  "train.steps": 9000}
 
 # "family/name": (preset, overrides, what it tests)
 VARIANTS = {
@@ -81,42 +84,52 @@ VARIANTS = {
                           "rpgan with lazy R1 and R2 (every 4 D steps), 30,000 steps, EMA 0.9995: today's preset"),
     "dcgan/preset": ("dcgan-fashion32", {}, "the preset"),
     # lapgan rows are today's preset with what each changed; the first four ran the earlier scheme (G_k
-    # conditioned on generated coarse images, D_k judging the residual alone), which no longer exists
+    # conditioned on generated coarse images, D_k judging the residual alone), which no longer exists;
+    # ROUND_THREE_LAPGAN is the preset of rounds two and three (context_ttur)
     "lapgan/preset": ("lapgan-fashion32", EARLIER_LAPGAN,
                       "the earlier preset (3,000 steps per level, lr 2e-4), earlier scheme"),
     "lapgan/by_class": ("lapgan-fashion32", {**EARLIER_LAPGAN, "model.mbstd_by_class": True},
                         "each D_k with the class-wise minibatch-stddev map at 4×4, earlier scheme"),
-    "lapgan/class_long": ("lapgan-fashion32", {"train.g_lr": 2e-4, "train.d_lr": 2e-4, "growth.stable": 0,
-                                               "train.steps": 15000},
+    "lapgan/class_long": ("lapgan-fashion32", {**ROUND_THREE_LAPGAN, "train.g_lr": 2e-4, "train.d_lr": 2e-4,
+                                               "growth.stable": 0, "train.steps": 15000},
                           "the class-wise map, 5,000 steps per level, earlier scheme"),
-    "lapgan/ttur_d2": ("lapgan-fashion32", {"train.steps": 9000, "train.d_steps": 2},
+    "lapgan/ttur_d2": ("lapgan-fashion32", {**ROUND_THREE_LAPGAN, "train.steps": 9000, "train.d_steps": 2},
                        "the class-wise map, G slower than D (1e-4 / 4e-4), 2 D steps per G step, earlier scheme"),
-    "lapgan/context_ttur": ("lapgan-fashion32", {},
+    "lapgan/context_ttur": ("lapgan-fashion32", ROUND_THREE_LAPGAN,
                             "G_k refines real coarse images and D_k sees them (the paper's scheme), the class-wise "
-                            "map, G slower than D (1e-4 / 4e-4), 4,000 steps per level: today's preset"),
-    "lapgan/context_rpgan": ("lapgan-fashion32", {"loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0,
-                                                  "loss.r1_every": 4},
-                             "today's preset with R3GAN's loss (relativistic pairing, lazy R1 and R2 γ 1) for BCE"),
-    "lapgan/context_b0": ("lapgan-fashion32", {"train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.beta1": 0.0,
-                                               "train.beta2": 0.99},
+                            "map, G slower than D (1e-4 / 4e-4), 4,000 steps per level: the preset of rounds two "
+                            "and three"),
+    "lapgan/context_rpgan": ("lapgan-fashion32", {**ROUND_THREE_LAPGAN, "loss.name": "rpgan", "loss.r1": 1.0,
+                                                  "loss.r2": 1.0, "loss.r1_every": 4},
+                             "context_ttur with R3GAN's loss (relativistic pairing, lazy R1 and R2 γ 1) for BCE"),
+    "lapgan/context_b0": ("lapgan-fashion32", {**ROUND_THREE_LAPGAN, "train.g_lr": 2e-4, "train.d_lr": 2e-4,
+                                               "train.beta1": 0.0, "train.beta2": 0.99},
                           "the paper's scheme, the class-wise map, equal learning rates (2e-4), Adam β (0, 0.99), "
                           "4,000 steps per level"),
-    "lapgan/mode_seeking": ("lapgan-fashion32", {"loss.mode_seeking": 1.0},
-                            "today's preset with MSGAN's mode-seeking term (λ 1) on each G_k"),
-    "lapgan/wide_bf16": ("lapgan-fashion32", {"model.ch": 16, "model.d_ch": 16, "train.precision": "auto",
-                                              "train.steps": 9000},
-                         "today's preset with G_k and D_k twice as wide (64 channels), bf16 where native, 3,000 "
+    "lapgan/mode_seeking": ("lapgan-fashion32", {**ROUND_THREE_LAPGAN, "loss.mode_seeking": 1.0},
+                            "context_ttur with MSGAN's mode-seeking term (λ 1) on each G_k"),
+    "lapgan/wide_bf16": ("lapgan-fashion32", {**ROUND_THREE_LAPGAN, "model.ch": 16, "model.d_ch": 16,
+                                              "train.precision": "auto", "train.steps": 9000},
+                         "context_ttur with G_k and D_k twice as wide (64 channels), bf16 where native, 3,000 "
                          "steps per level"),
-    "lapgan/bf16": ("lapgan-fashion32", {"train.precision": "auto"}, "today's preset in bf16 where native"),
+    "lapgan/unet": ("lapgan-fashion32", {"train.precision": "fp32"},
+                    "context_ttur with U-Net G_k (down to a quarter of the level's size and back, with skips)"),
+    "lapgan/unet_bf16": ("lapgan-fashion32", {}, "unet in bf16 where native: today's preset"),
+    "lapgan/unet_bf16_seed1": ("lapgan-fashion32", {"train.seed": 1}, "unet_bf16 (today's preset) with seed 1"),
+    "lapgan/unet_bf16_mbf4": ("lapgan-fashion32", {"model.mbstd_features": 4},
+                              "unet_bf16 with the class-wise map as 4 values (D's channels in 4 groups)"),
     # 16 px probes: levels 0 and 1 only (8 and 16 px, 4,000 steps each), scored against the training images at
     # 16 px, to see what G_1 needs
-    "lapgan/probe16": ("lapgan-fashion32", {"data.resolution": 16, "train.steps": 8000},
-                       "16 px probe: today's preset at 8 and 16 px"),
-    "lapgan/probe16_ms": ("lapgan-fashion32", {"data.resolution": 16, "train.steps": 8000, "loss.mode_seeking": 1.0},
+    "lapgan/probe16": ("lapgan-fashion32", PROBE16, "16 px probe: context_ttur at 8 and 16 px"),
+    "lapgan/probe16_ms": ("lapgan-fashion32", {**PROBE16, "loss.mode_seeking": 1.0},
                           "16 px probe with the mode-seeking term (λ 1)"),
-    "lapgan/probe16_wide": ("lapgan-fashion32", {"data.resolution": 16, "train.steps": 8000, "model.ch": 16,
-                                                 "model.d_ch": 16},
+    "lapgan/probe16_wide": ("lapgan-fashion32", {**PROBE16, "model.ch": 16, "model.d_ch": 16},
                             "16 px probe with G_k and D_k twice as wide (64 channels)"),
+    "lapgan/probe16_unet": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet"}, "16 px probe with a U-Net G_1"),
+    "lapgan/probe16_unet_cn01": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet", "model.context_noise": 0.1},
+                                 "probe16_unet with G_1 reading its real coarse image through noise of std 0.1"),
+    "lapgan/probe16_unet_mbf4": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet", "model.mbstd_features": 4},
+                                 "probe16_unet with the class-wise map as 4 values (D's channels in 4 groups)"),
     # progan rows are today's preset with what each changed; the first is the earlier preset (WGAN-GP, 20k images
     # per phase, groups of 4), ROUND_TWO_PROGAN the preset of round two (class_rpgan_lazy)
     "progan/preset": ("progan-fashion32", EARLIER_PROGAN, "the earlier preset: WGAN-GP + drift, 20k images per phase"),
@@ -159,6 +172,11 @@ VARIANTS = {
     "progan/batch16_ms03": ("progan-fashion32", {"loss.mode_seeking": 0.3},
                             "batch16 with MSGAN's mode-seeking term (λ 0.3)"),
     "progan/batch16_seed1": ("progan-fashion32", {"train.seed": 1}, "batch16 (today's preset) with seed 1"),
+    "progan/bf16": ("progan-fashion32", {"train.precision": "auto"}, "batch16 in bf16 where native"),
+    "progan/batch16_d8_bf16": ("progan-fashion32", {"model.d_ch": 8, "train.precision": "auto"},
+                               "batch16 with D twice as wide (64 channels per level), bf16 where native"),
+    "progan/batch16_mbf4": ("progan-fashion32", {"model.mbstd_features": 4},
+                            "batch16 with the class-wise map split into 4 groups of D's channels (4 values)"),
     "progan/class_ttur": ("progan-fashion32", {**WGAN_GP, **ROUND_TWO_PROGAN, "train.g_lr": 5e-4},
                           "class_long with G slower than D (5e-4 / 1e-3)"),
     # BigGAN-deep rows are today's preset with what each changed; the first is the earlier preset
