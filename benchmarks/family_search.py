@@ -27,10 +27,13 @@ BCE = {"loss.name": "bce", **NO_R1_R2}
 WGAN_GP = {"loss.name": "wasserstein", "loss.gp": 10.0, "loss.drift": 0.001, **NO_R1_R2}
 EARLIER_VANILLA = {**BCE, "train.steps": 20000, "train.ema_decay": 0.999}
 EARLIER_CGAN = {**EARLIER_VANILLA, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.beta1": 0.5, "train.beta2": 0.999}
-ROUND_TWO_PROGAN = {"growth.batch_sizes": [64, 64, 32, 32], "train.steps": 6875}
+BATCH16 = {"model.d_ch": 4, "train.precision": "fp32"}  # the preset of rounds three and four (progan/batch16)
+ROUND_TWO_PROGAN = {**BATCH16, "growth.batch_sizes": [64, 64, 32, 32], "train.steps": 6875}
 EARLIER_PROGAN = {**WGAN_GP, **ROUND_TWO_PROGAN, "model.mbstd_by_class": False, "growth.stable": 20000,
                   "growth.fade": 20000, "train.steps": 3437}
-ROUND_THREE_LAPGAN = {"model.refiner": "convs", "train.precision": "fp32"}
+ROUND_FOUR_LAPGAN = {"train.standing_stats": 0}
+ROUND_THREE_LAPGAN = {**ROUND_FOUR_LAPGAN, "model.refiner": "convs", "train.precision": "fp32"}
+PROBE8 = {"data.resolution": 16, "train.steps": 4000, "growth.stable": 256000}  # level 0 (G_0, D_0) alone, at 16 px
 PROBE16 = {**ROUND_THREE_LAPGAN, "data.resolution": 16, "train.steps": 8000}  # levels 0 and 1 only
 EARLIER_LAPGAN = {**ROUND_THREE_LAPGAN, "model.mbstd_by_class": False, "train.g_lr": 2e-4, "train.d_lr": 2e-4,
                   "train.steps": 9000}
@@ -112,12 +115,18 @@ VARIANTS = {
                                               "train.precision": "auto", "train.steps": 9000},
                          "context_ttur with G_k and D_k twice as wide (64 channels), bf16 where native, 3,000 "
                          "steps per level"),
-    "lapgan/unet": ("lapgan-fashion32", {"train.precision": "fp32"},
+    "lapgan/unet": ("lapgan-fashion32", {**ROUND_FOUR_LAPGAN, "train.precision": "fp32"},
                     "context_ttur with U-Net G_k (down to a quarter of the level's size and back, with skips)"),
-    "lapgan/unet_bf16": ("lapgan-fashion32", {}, "unet in bf16 where native: today's preset"),
-    "lapgan/unet_bf16_seed1": ("lapgan-fashion32", {"train.seed": 1}, "unet_bf16 (today's preset) with seed 1"),
-    "lapgan/unet_bf16_mbf4": ("lapgan-fashion32", {"model.mbstd_features": 4},
+    "lapgan/unet_bf16": ("lapgan-fashion32", ROUND_FOUR_LAPGAN, "unet in bf16 where native"),
+    "lapgan/unet_bf16_seed1": ("lapgan-fashion32", {**ROUND_FOUR_LAPGAN, "train.seed": 1}, "unet_bf16 with seed 1"),
+    "lapgan/unet_bf16_mbf4": ("lapgan-fashion32", {**ROUND_FOUR_LAPGAN, "model.mbstd_features": 4},
                               "unet_bf16 with the class-wise map as 4 values (D's channels in 4 groups)"),
+    "lapgan/standing": ("lapgan-fashion32", {}, "unet_bf16 sampled with standing BN statistics (20 batches of 64): "
+                        "today's preset"),
+    "lapgan/standing_ms03": ("lapgan-fashion32", {"loss.mode_seeking": 0.3},
+                             "standing with MSGAN's mode-seeking term (λ 0.3) on each G_k"),
+    "lapgan/standing_ms1": ("lapgan-fashion32", {"loss.mode_seeking": 1.0},
+                            "standing with MSGAN's mode-seeking term (λ 1) on each G_k"),
     # 16 px probes: levels 0 and 1 only (8 and 16 px, 4,000 steps each), scored against the training images at
     # 16 px, to see what G_1 needs
     "lapgan/probe16": ("lapgan-fashion32", PROBE16, "16 px probe: context_ttur at 8 and 16 px"),
@@ -128,10 +137,21 @@ VARIANTS = {
     "lapgan/probe16_unet": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet"}, "16 px probe with a U-Net G_1"),
     "lapgan/probe16_unet_cn01": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet", "model.context_noise": 0.1},
                                  "probe16_unet with G_1 reading its real coarse image through noise of std 0.1"),
+    "lapgan/probe8": ("lapgan-fashion32", PROBE8, "8 px probe: today's preset at 8 px (G_0 and D_0 alone)"),
+    "lapgan/probe8_d16": ("lapgan-fashion32", {**PROBE8, "model.d_ch": 16}, "8 px probe with D_0 twice as wide"),
+    "lapgan/probe8_g16": ("lapgan-fashion32", {**PROBE8, "model.ch": 16}, "8 px probe with G_0 twice as wide"),
+    "lapgan/probe8_lr2": ("lapgan-fashion32", {**PROBE8, "train.g_lr": 2e-4, "train.d_lr": 2e-4},
+                          "8 px probe with equal learning rates (2e-4), as DCGAN"),
+    "lapgan/probe8_rpgan": ("lapgan-fashion32", {**PROBE8, "loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0,
+                                                 "loss.r1_every": 4},
+                            "8 px probe with R3GAN's loss (lazy R1 and R2 γ 1)"),
+    "lapgan/probe16_standing": ("lapgan-fashion32", {"data.resolution": 16, "train.steps": 8000},
+                                "16 px probe of today's preset (U-Net G_1, bf16 where native, standing statistics)"),
     "lapgan/probe16_unet_mbf4": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet", "model.mbstd_features": 4},
                                  "probe16_unet with the class-wise map as 4 values (D's channels in 4 groups)"),
     # progan rows are today's preset with what each changed; the first is the earlier preset (WGAN-GP, 20k images
-    # per phase, groups of 4), ROUND_TWO_PROGAN the preset of round two (class_rpgan_lazy)
+    # per phase, groups of 4), ROUND_TWO_PROGAN the preset of round two (class_rpgan_lazy), BATCH16 that of rounds
+    # three and four
     "progan/preset": ("progan-fashion32", EARLIER_PROGAN, "the earlier preset: WGAN-GP + drift, 20k images per phase"),
     "progan/by_class": ("progan-fashion32", {**EARLIER_PROGAN, "model.mbstd_by_class": True},
                         "the minibatch-stddev map over each class's samples instead of groups of 4"),
@@ -155,27 +175,33 @@ VARIANTS = {
     "progan/ema998": ("progan-fashion32", {**ROUND_TWO_PROGAN, "train.ema_decay": 0.998},
                       "class_rpgan_lazy with G's EMA at 0.998 (a 500-step horizon; its raw G scores fid2k 17.3 "
                       "against its EMA's 8.84)"),
-    "progan/batch16": ("progan-fashion32", {},
+    "progan/batch16": ("progan-fashion32", BATCH16,
                        "class_rpgan_lazy with batch 16 at 16 and 32 px (11,875 steps): twice the updates there: "
-                       "today's preset"),
-    "progan/batch16_48k": ("progan-fashion32", {"growth.stable": 48000, "growth.fade": 48000, "train.steps": 14250},
+                       "the preset of rounds three and four"),
+    "progan/batch16_48k": ("progan-fashion32", {**BATCH16, "growth.stable": 48000, "growth.fade": 48000,
+                                                "train.steps": 14250},
                            "batch16 with 48k images per phase (14,250 steps)"),
-    "progan/batch16_g6": ("progan-fashion32", {"model.ch": 6},
+    "progan/batch16_g6": ("progan-fashion32", {**BATCH16, "model.ch": 6},
                           "batch16 with G 1.5× as wide (ch 6: 48 channels per level)"),
-    "progan/batch16_groups": ("progan-fashion32", {"model.mbstd_by_class": False},
+    "progan/batch16_groups": ("progan-fashion32", {**BATCH16, "model.mbstd_by_class": False},
                               "batch16 with the paper's minibatch-stddev map in groups of 4 (a batch of 16 has "
                               "one or two samples of most classes)"),
-    "progan/batch8_32": ("progan-fashion32", {"growth.batch_sizes": [64, 64, 16, 8], "train.steps": 16875},
+    "progan/batch8_32": ("progan-fashion32", {**BATCH16, "growth.batch_sizes": [64, 64, 16, 8],
+                                              "train.steps": 16875},
                          "batch16 with batch 8 at 32 px (16,875 steps): twice the updates there again"),
-    "progan/batch16_ms": ("progan-fashion32", {"loss.mode_seeking": 1.0},
+    "progan/batch16_ms": ("progan-fashion32", {**BATCH16, "loss.mode_seeking": 1.0},
                           "batch16 with MSGAN's mode-seeking term (λ 1)"),
-    "progan/batch16_ms03": ("progan-fashion32", {"loss.mode_seeking": 0.3},
+    "progan/batch16_ms03": ("progan-fashion32", {**BATCH16, "loss.mode_seeking": 0.3},
                             "batch16 with MSGAN's mode-seeking term (λ 0.3)"),
-    "progan/batch16_seed1": ("progan-fashion32", {"train.seed": 1}, "batch16 (today's preset) with seed 1"),
-    "progan/bf16": ("progan-fashion32", {"train.precision": "auto"}, "batch16 in bf16 where native"),
-    "progan/batch16_d8_bf16": ("progan-fashion32", {"model.d_ch": 8, "train.precision": "auto"},
+    "progan/batch16_seed1": ("progan-fashion32", {**BATCH16, "train.seed": 1}, "batch16 with seed 1"),
+    "progan/bf16": ("progan-fashion32", {**BATCH16, "train.precision": "auto"}, "batch16 in bf16 where native"),
+    "progan/batch16_d8_bf16": ("progan-fashion32", {**BATCH16, "model.d_ch": 8, "train.precision": "auto"},
                                "batch16 with D twice as wide (64 channels per level), bf16 where native"),
-    "progan/batch16_mbf4": ("progan-fashion32", {"model.mbstd_features": 4},
+    "progan/batch16_d6_bf16": ("progan-fashion32", {},
+                               "batch16 with D 1.5× as wide (48 channels per level), bf16 where native: today's "
+                               "preset"),
+    "progan/batch16_d6_bf16_seed1": ("progan-fashion32", {"train.seed": 1}, "batch16_d6_bf16 with seed 1"),
+    "progan/batch16_mbf4": ("progan-fashion32", {**BATCH16, "model.mbstd_features": 4},
                             "batch16 with the class-wise map split into 4 groups of D's channels (4 values)"),
     "progan/class_ttur": ("progan-fashion32", {**WGAN_GP, **ROUND_TWO_PROGAN, "train.g_lr": 5e-4},
                           "class_long with G slower than D (5e-4 / 1e-3)"),

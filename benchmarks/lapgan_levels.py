@@ -7,9 +7,11 @@ run's resolution by nearest upsampling, as the generator itself does for its coa
 - *real coarse → G_k*: G_k refining the held-out images' coarse image (k ≥ 1), the way it was trained.
 
 A chain worse than its refined reals means the coarser levels' images are the weak input; refined reals
-worse than the reals mean G_k itself is.
+worse than the reals mean G_k itself is. With ``--own-size`` each level is scored against the training images
+reduced to that level's size instead, so that the real row is near perfect and a coarse level's shortfall shows
+at full scale (the classifier still reads every image at the run's resolution).
 
-    python benchmarks/lapgan_levels.py RUN [--n 2000] [--real fashion-mnist:heldout --n 1000]
+    python benchmarks/lapgan_levels.py RUN [--n 2000] [--real fashion-mnist:heldout --n 1000] [--levels K] [--own-size]
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from ganforge.config import DataConfig
 from ganforge.data import load_dataset
 from ganforge.hub import load
 from ganforge.metrics.evaluator import Evaluator
+from ganforge.metrics.features import extract
 from ganforge.metrics.sources import Source, generator_source
 from ganforge.models.growing import pool_to, upsample_to
 from search import metric
@@ -32,7 +35,7 @@ def to_uint8(images: torch.Tensor) -> torch.Tensor:
     return ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 
-def held_out(G, source: str, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+def first_images(G, source: str, n: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The first n images of ``source`` in [-1, 1] at the run's resolution, and their labels."""
     data = G.run_config.data
     dataset = load_dataset(DataConfig(source=source, resolution=data.resolution, channels=data.channels))
@@ -64,19 +67,31 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--real", default=TEST_SET, help="held-out real images (default: the Fashion-MNIST test set; "
                     "fashion-mnist:heldout has 1,000)")
+    ap.add_argument("--levels", type=int, default=0, help="score only levels 0..K−1 (0 = all; a run stopped "
+                    "early has untrained finer levels)")
+    ap.add_argument("--own-size", action="store_true", help="score each level against the training images "
+                    "reduced to its size (default: at the run's resolution)")
+    ap.add_argument("--standing-stats", type=int, default=None, help="standing-statistics passes (default: run's)")
     args = ap.parse_args()
-    G = load(args.run)
+    G = load(args.run, standing_stats=args.standing_stats)
     if G.spec.model.name != "lapgan":
         raise SystemExit(f"{args.run}: a {G.spec.model.name} run; this benchmark reads LAPGAN runs")
     ev = Evaluator("fashion-mnist", G.image_shape, ["fid", "pr", "acc"], data_cfg=G.run_config.data)
-    real, labels = held_out(G, args.real, args.n)
+    real, labels = first_images(G, args.real, args.n)
     res, dim_z = G.spec.resolution, G.spec.model.dim_z
     z_gen = torch.Generator().manual_seed(1)
-    print(f"{args.run}: {args.n} images per row vs the training images, classifier:fashion-mnist")
+    if args.own_size:
+        source = G.run_config.data.source
+        train, train_labels = first_images(G, source, len(load_dataset(G.run_config.data)))
+    where = "reduced to each level's size" if args.own_size else f"at {res} px"
+    print(f"{args.run}: {args.n} images per row vs the training images {where}, classifier:fashion-mnist")
     print("\n| level | images | fid | precision | recall | acc |\n|---|---|---|---|---|---|")
-    for k in range(G.levels):
+    for k in range(min(G.levels, args.levels or G.levels)):
         size = G.level_resolution(k)
         G.set_stage(k, 1.0)
+        if args.own_size:
+            ev.real = extract(ev.extractor, tensor_source(
+                G, train, train_labels, lambda x, y: upsample_to(pool_to(x, size), res)).batches(ev.batch_size))
         print(row(f"real at {size} px", k, ev.evaluate(tensor_source(
             G, real, labels, lambda x, y: upsample_to(pool_to(x, size), res)))), flush=True)
         print(row("chain", k, ev.evaluate_generator(G, args.n)), flush=True)

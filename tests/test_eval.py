@@ -173,6 +173,12 @@ def test_eval_cli_on_a_run_with_the_domain_classifier(tmp_path):
     sweep = run_cli("eval", run, "--truncation-sweep", "0.5:1.0:0.5", "--n", 100, "--metrics", "fid,acc",
                     "--out", tmp_path / "sweep.png", "--ref-n", 500)
     assert Image.open(tmp_path / "sweep.png").size[0] > 300 and "0.5" in sweep.stdout
+    plain = run_cli("eval", run, "--metrics", "fid", "--n", 100, "--ref-n", 500)
+    standing = run_cli("eval", run, "--metrics", "fid", "--n", 100, "--ref-n", 500, "--standing-stats", 2)
+    assert (run / "eval" / "fid100.json").is_file()  # not overwritten: each has its own file
+    fids = [json.loads((run / "eval" / f"{tag}.json").read_text())["metrics"]["fid100"]
+            for tag in ("fid100", "fid100-standing2")]
+    assert fids[0] != fids[1] and plain.stdout != standing.stdout  # other BN statistics, other samples
     bad = run_cli("eval", run, "--metrics", "fid,nope", ok=False)
     assert bad.returncode == 2 and "unknown metric(s) nope" in bad.stderr and "Traceback" not in bad.stderr
     offline = run_cli("eval", run, "--extractor", "inception", "--n", 10, ok=False)
@@ -193,6 +199,8 @@ def test_eval_cli_folder_against_npz(tmp_path):
     out = run_cli("eval", fake, "--ref", tmp_path / "real.npz", "--metrics", "fid,pr", "--json", tmp_path / "r.json",
                   "--extractor", "classifier:fashion-mnist")
     assert "fid20" in out.stdout and json.loads((tmp_path / "r.json").read_text())["n_ref"] == 30
+    standing = run_cli("eval", fake, "--ref", tmp_path / "real.npz", "--standing-stats", 4, ok=False)
+    assert standing.returncode != 0 and "--standing-stats apply to a run" in standing.stderr
     no_ref = run_cli("eval", fake, ok=False)
     assert "--ref is required" in no_ref.stderr
 

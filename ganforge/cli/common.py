@@ -58,6 +58,7 @@ def _argument(check):
 
 
 positive_int = _argument(lambda text: number(text, "value", integer=True, lo=1))
+non_negative_int = _argument(lambda text: number(text, "value", integer=True, lo=0))
 truncation_arg = _argument(lambda text: None if text.lower() in ("none", "off") else check_truncation(text))
 
 
@@ -67,6 +68,7 @@ def model_args(q) -> None:
                    "Hugging Face Hub id (org/name[@revision])")
     q.add_argument("--device", help="cpu (default), cuda, mps")
     q.add_argument("--truncation", type=truncation_arg, default=None, help="truncation threshold psi > 0 or none")
-    q.add_argument("--standing-stats", type=int, default=None, help="standing-statistics passes (default: run's)")
+    q.add_argument("--standing-stats", type=non_negative_int, default=None,
+                   help="standing-statistics passes (0 = the stored statistics; default: the run's)")
     precision_arg(q)
     q.add_argument("--out", required=True, help="output .png")

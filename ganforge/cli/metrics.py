@@ -9,7 +9,7 @@ from ..fileio import atomic_write_text
 from ..metrics.evaluator import Evaluator, fake_side, parse_sweep, reference_for
 from ..metrics.registry import format_table, headline
 from ..notify import to_stderr
-from .common import positive_int, precision_arg, say_precision, truncation_arg
+from .common import non_negative_int, positive_int, precision_arg, say_precision, truncation_arg
 
 
 def _eval(args) -> int:
@@ -20,11 +20,12 @@ def _eval(args) -> int:
     sweep = parse_sweep(args.truncation_sweep) if args.truncation_sweep else None
     if sweep and not args.out:
         raise GanforgeError("--truncation-sweep needs --out PLOT.png")
-    G, fake = fake_side(args.source, args.n, args.seed, args.device or "cpu", args.precision)
+    G, fake = fake_side(args.source, args.n, args.seed, args.device or "cpu", args.precision, args.standing_stats)
     if G is not None:
         say_precision(args.precision, G)
-    if G is None and (sweep or args.truncation is not None):
-        raise GanforgeError("--truncation and --truncation-sweep apply to a run or an exported generator")
+    if G is None and (sweep or args.truncation is not None or args.standing_stats is not None):
+        raise GanforgeError("--truncation, --truncation-sweep and --standing-stats apply to a run or an exported "
+                            "generator")
     ref, data_cfg = reference_for(args.ref, G)
     shape = G.image_shape if G is not None else fake.shape
     evaluator = Evaluator(ref, shape, args.metrics, args.extractor, args.inception_weights, args.resize,
@@ -53,6 +54,7 @@ def _eval(args) -> int:
     if json_path is None and G is not None:
         tag = "-".join(payload["sweep"][0]["metrics"] if sweep else payload["metrics"])
         tag += "-sweep" if sweep else (f"-psi{args.truncation:g}" if args.truncation is not None else "")
+        tag += f"-standing{args.standing_stats}" if args.standing_stats is not None else ""
         json_path = pathlib.Path(args.source).expanduser() / "eval" / f"{tag}.json"
     if json_path is not None:
         atomic_write_text(pathlib.Path(json_path), json.dumps(payload, indent=2) + "\n")
@@ -79,6 +81,9 @@ def register(sub) -> None:
     v.add_argument("--inception-weights", help="path of pt_inception-2015-12-05-6726825d.pth")
     v.add_argument("--resize", choices=["tf", "clean"], default="tf", help="resize to 299 for Inception")
     v.add_argument("--truncation", type=truncation_arg, default=None)
+    v.add_argument("--standing-stats", type=non_negative_int, default=None,
+                   help="standing BN statistics over this many batches of 64 samples (0 = the stored statistics; "
+                   "default: the run's train.standing_stats)")
     v.add_argument("--truncation-sweep", help="START:STOP:STEP, e.g. 0.2:1.0:0.1 (needs --out)")
     v.add_argument("--out", help="plot of a truncation sweep (.png)")
     v.add_argument("--json", help="results file (default for a run or export: DIR/eval/<metrics>.json)")

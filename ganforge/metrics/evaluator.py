@@ -122,12 +122,13 @@ def parse_sweep(text: str) -> list[float]:
     return [round(start + i * step, 10) for i in range(count)]
 
 
-def fake_side(spec: str, n: int | None, seed: int, device: str = "cpu", precision: str = "fp32"):
-    """(generator, None) for a run or an export (sampling in ``precision``); (None, source) for a folder or an
-    npz."""
+def fake_side(spec: str, n: int | None, seed: int, device: str = "cpu", precision: str = "fp32",
+              standing_stats: int | None = None):
+    """(generator, None) for a run or an export (sampling in ``precision``, with ``standing_stats`` passes of
+    standing BN statistics, None = the run's); (None, source) for a folder or an npz."""
     path = pathlib.Path(spec).expanduser()
     if is_hub_id(spec) or (path.is_dir() and is_model_dir(path)):
-        return load(spec, device=device, precision=precision), None
+        return load(spec, device=device, precision=precision, standing_stats=standing_stats), None
     return None, open_images(spec, n, seed)
 
 
