@@ -123,6 +123,7 @@ VARIANTS = {
                               "unet_bf16 with the class-wise map as 4 values (D's channels in 4 groups)"),
     "lapgan/standing": ("lapgan-fashion32", {}, "unet_bf16 sampled with standing BN statistics (20 batches of 64): "
                         "today's preset"),
+    "lapgan/standing_seed2": ("lapgan-fashion32", {"train.seed": 2}, "standing (today's preset) with seed 2"),
     "lapgan/standing_ms03": ("lapgan-fashion32", {"loss.mode_seeking": 0.3},
                              "standing with MSGAN's mode-seeking term (λ 0.3) on each G_k"),
     "lapgan/standing_ms1": ("lapgan-fashion32", {"loss.mode_seeking": 1.0},
