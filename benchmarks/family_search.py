@@ -201,6 +201,8 @@ VARIANTS = {
     "progan/batch16_d6_bf16": ("progan-fashion32", {},
                                "batch16 with D 1.5× as wide (48 channels per level), bf16 where native: today's "
                                "preset"),
+    "progan/batch16_d6_fp32": ("progan-fashion32", {"train.precision": "fp32"},
+                               "batch16_d6_bf16 (today's preset) in fp32, as on a CPU without native bf16"),
     "progan/batch16_d6_bf16_seed1": ("progan-fashion32", {"train.seed": 1}, "batch16_d6_bf16 with seed 1"),
     "progan/batch16_mbf4": ("progan-fashion32", {**BATCH16, "model.mbstd_features": 4},
                             "batch16 with the class-wise map split into 4 groups of D's channels (4 values)"),
