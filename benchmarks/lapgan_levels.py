@@ -11,7 +11,8 @@ worse than the reals mean G_k itself is. With ``--own-size`` each level is score
 reduced to that level's size instead, so that the real row is near perfect and a coarse level's shortfall shows
 at full scale (the classifier still reads every image at the run's resolution).
 
-    python benchmarks/lapgan_levels.py RUN [--n 2000] [--real fashion-mnist:heldout --n 1000] [--levels K] [--own-size]
+    python benchmarks/lapgan_levels.py RUN [--n 2000] [--real fashion-mnist:heldout --n 1000] [--levels K]
+                                           [--own-size] [--standing-stats N]
 """
 from __future__ import annotations
 
@@ -35,10 +36,11 @@ def to_uint8(images: torch.Tensor) -> torch.Tensor:
     return ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 
-def first_images(G, source: str, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The first n images of ``source`` in [-1, 1] at the run's resolution, and their labels."""
+def first_images(G, source: str, n: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first n images of ``source`` (all with None) in [-1, 1] at the run's resolution, and their labels."""
     data = G.run_config.data
     dataset = load_dataset(DataConfig(source=source, resolution=data.resolution, channels=data.channels))
+    n = len(dataset) if n is None else n
     if len(dataset) < n:
         raise SystemExit(f"{source} holds {len(dataset)} images, fewer than --n {n}")
     images, labels = dataset.__getitems__(list(range(n)))
@@ -81,19 +83,17 @@ def main() -> None:
     res, dim_z = G.spec.resolution, G.spec.model.dim_z
     z_gen = torch.Generator().manual_seed(1)
     if args.own_size:
-        source = G.run_config.data.source
-        train, train_labels = first_images(G, source, len(load_dataset(G.run_config.data)))
+        train, train_labels = first_images(G, G.run_config.data.source)
     where = "reduced to each level's size" if args.own_size else f"at {res} px"
     print(f"{args.run}: {args.n} images per row vs the training images {where}, classifier:fashion-mnist")
     print("\n| level | images | fid | precision | recall | acc |\n|---|---|---|---|---|---|")
     for k in range(min(G.levels, args.levels or G.levels)):
         size = G.level_resolution(k)
         G.set_stage(k, 1.0)
+        reduced = lambda x, y: upsample_to(pool_to(x, size), res)  # noqa: E731  real images at level k's size
         if args.own_size:
-            ev.real = extract(ev.extractor, tensor_source(
-                G, train, train_labels, lambda x, y: upsample_to(pool_to(x, size), res)).batches(ev.batch_size))
-        print(row(f"real at {size} px", k, ev.evaluate(tensor_source(
-            G, real, labels, lambda x, y: upsample_to(pool_to(x, size), res)))), flush=True)
+            ev.real = extract(ev.extractor, tensor_source(G, train, train_labels, reduced).batches(ev.batch_size))
+        print(row(f"real at {size} px", k, ev.evaluate(tensor_source(G, real, labels, reduced))), flush=True)
         print(row("chain", k, ev.evaluate_generator(G, args.n)), flush=True)
         if k:
             print(row(f"real {size // 2} px → G_{k}", k, ev.evaluate(tensor_source(

@@ -21,9 +21,9 @@ def check_family_options(cfg) -> None:
         if value and option not in D.options:
             raise ConfigError(f"model.{option}={value} is not available for model.name={m.name} (its discriminator "
                               f"has no such layer; use {', '.join(_offering(option))})")
-    for option, default in (("refiner", "convs"), ("context_noise", 0.0)):
+    for option in ("refiner", "context_noise"):
         value = getattr(m, option)
-        if value != default and option not in G.options:
+        if value != type(m).__dataclass_fields__[option].default and option not in G.options:  # not the default
             raise ConfigError(f"model.{option}={value} is not available for model.name={m.name} (only lapgan's "
                               f"generators refine a coarser image)")
     if m.mbstd_features != 1:
