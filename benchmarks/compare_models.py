@@ -31,8 +31,9 @@ from ganforge.viz import labelled_sheet, side_by_side, titled
 RECIPES = {  # family: (preset, overrides)
     "biggan": ("fashion32-cpu", {}),
     "biggan_deep": ("fashion32-deep-cpu", {}),
-    "progan": ("progan-fashion32", {"growth.stable": 0, "growth.fade": -1}),  # the phases share the budget
-    "lapgan": ("lapgan-fashion32", {}),
+    # the growing families' phases (levels) share the budget, each level with its preset's batch size
+    "progan": ("progan-fashion32", {"growth.stable": 0, "growth.fade": -1}),
+    "lapgan": ("lapgan-fashion32", {"growth.stable": 0}),
     "dcgan": ("dcgan-fashion32", {}),
     "cgan": ("cgan-fashion32", {}),
     "vanilla": ("vanilla-fashion32", {}),

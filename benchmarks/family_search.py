@@ -27,13 +27,21 @@ BCE = {"loss.name": "bce", **NO_R1_R2}
 WGAN_GP = {"loss.name": "wasserstein", "loss.gp": 10.0, "loss.drift": 0.001, **NO_R1_R2}
 EARLIER_VANILLA = {**BCE, "train.steps": 20000, "train.ema_decay": 0.999}
 EARLIER_CGAN = {**EARLIER_VANILLA, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.beta1": 0.5, "train.beta2": 0.999}
-BATCH16 = {"model.d_ch": 4, "train.precision": "fp32"}  # the preset of rounds three and four (progan/batch16)
+# the ProGAN preset of round five (progan/batch16_d6_bf16: D 1.5× as wide as G, 40k images per phase)
+ROUND_FIVE_PROGAN = {"model.d_ch": 6, "growth.stable": 40000, "growth.fade": 40000, "train.steps": 11875,
+                     "train.channels_last": False}
+# the preset of rounds three and four (progan/batch16)
+BATCH16 = {**ROUND_FIVE_PROGAN, "model.d_ch": 4, "train.precision": "fp32"}
+D8_R8 = {"loss.r1_every": 8, "train.channels_last": False}  # progan/d8_r8_32k
 ROUND_TWO_PROGAN = {**BATCH16, "growth.batch_sizes": [64, 64, 32, 32], "train.steps": 6875}
 EARLIER_PROGAN = {**WGAN_GP, **ROUND_TWO_PROGAN, "model.mbstd_by_class": False, "growth.stable": 20000,
                   "growth.fade": 20000, "train.steps": 3437}
-ROUND_FOUR_LAPGAN = {"train.standing_stats": 0}
+# the LAPGAN preset of round five (lapgan/standing: batch 64 and 4,000 steps at every level)
+ROUND_FIVE_LAPGAN = {"growth.stable": 0, "growth.batch_sizes": [], "train.steps": 12000}
+ROUND_FOUR_LAPGAN = {**ROUND_FIVE_LAPGAN, "train.standing_stats": 0}
 ROUND_THREE_LAPGAN = {**ROUND_FOUR_LAPGAN, "model.refiner": "convs", "train.precision": "fp32"}
-PROBE8 = {"data.resolution": 16, "train.steps": 4000, "growth.stable": 256000}  # level 0 (G_0, D_0) alone, at 16 px
+# level 0 (G_0, D_0) alone, at 16 px
+PROBE8 = {**ROUND_FIVE_LAPGAN, "data.resolution": 16, "train.steps": 4000, "growth.stable": 256000}
 PROBE16 = {**ROUND_THREE_LAPGAN, "data.resolution": 16, "train.steps": 8000}  # levels 0 and 1 only
 EARLIER_LAPGAN = {**ROUND_THREE_LAPGAN, "model.mbstd_by_class": False, "train.g_lr": 2e-4, "train.d_lr": 2e-4,
                   "train.steps": 9000}
@@ -121,12 +129,12 @@ VARIANTS = {
     "lapgan/unet_bf16_seed1": ("lapgan-fashion32", {**ROUND_FOUR_LAPGAN, "train.seed": 1}, "unet_bf16 with seed 1"),
     "lapgan/unet_bf16_mbf4": ("lapgan-fashion32", {**ROUND_FOUR_LAPGAN, "model.mbstd_features": 4},
                               "unet_bf16 with the class-wise map as 4 values (D's channels in 4 groups)"),
-    "lapgan/standing": ("lapgan-fashion32", {}, "unet_bf16 sampled with standing BN statistics (20 batches of 64): "
-                        "today's preset"),
-    "lapgan/standing_seed2": ("lapgan-fashion32", {"train.seed": 2}, "standing (today's preset) with seed 2"),
-    "lapgan/standing_ms03": ("lapgan-fashion32", {"loss.mode_seeking": 0.3},
+    "lapgan/standing": ("lapgan-fashion32", ROUND_FIVE_LAPGAN,
+                        "unet_bf16 sampled with standing BN statistics (20 batches of 64): the preset of round five"),
+    "lapgan/standing_seed2": ("lapgan-fashion32", {**ROUND_FIVE_LAPGAN, "train.seed": 2}, "standing with seed 2"),
+    "lapgan/standing_ms03": ("lapgan-fashion32", {**ROUND_FIVE_LAPGAN, "loss.mode_seeking": 0.3},
                              "standing with MSGAN's mode-seeking term (λ 0.3) on each G_k"),
-    "lapgan/standing_ms1": ("lapgan-fashion32", {"loss.mode_seeking": 1.0},
+    "lapgan/standing_ms1": ("lapgan-fashion32", {**ROUND_FIVE_LAPGAN, "loss.mode_seeking": 1.0},
                             "standing with MSGAN's mode-seeking term (λ 1) on each G_k"),
     # 16 px probes: levels 0 and 1 only (8 and 16 px, 4,000 steps each), scored against the training images at
     # 16 px, to see what G_1 needs
@@ -138,6 +146,14 @@ VARIANTS = {
     "lapgan/probe16_unet": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet"}, "16 px probe with a U-Net G_1"),
     "lapgan/probe16_unet_cn01": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet", "model.context_noise": 0.1},
                                  "probe16_unet with G_1 reading its real coarse image through noise of std 0.1"),
+    "lapgan/batch32": ("lapgan-fashion32", {},
+                       "standing with batch 32 at 16 and 32 px: twice the refining levels' updates for the same "
+                       "images (8,000 steps each, 20,000 in all): today's preset"),
+    "lapgan/batch32_seed1": ("lapgan-fashion32", {"train.seed": 1}, "batch32 with seed 1"),
+    "lapgan/batch32_seed2": ("lapgan-fashion32", {"train.seed": 2}, "batch32 with seed 2"),
+    "lapgan/batch32_all_seed1": ("lapgan-fashion32", {"growth.batch_sizes": [32, 32, 32], "train.steps": 24000,
+                                                      "train.seed": 1},
+                                 "batch32_seed1 with batch 32 at 8 px too (24,000 steps)"),
     "lapgan/probe8": ("lapgan-fashion32", PROBE8, "8 px probe: today's preset at 8 px (G_0 and D_0 alone)"),
     "lapgan/probe8_d16": ("lapgan-fashion32", {**PROBE8, "model.d_ch": 16}, "8 px probe with D_0 twice as wide"),
     "lapgan/probe8_g16": ("lapgan-fashion32", {**PROBE8, "model.ch": 16}, "8 px probe with G_0 twice as wide"),
@@ -146,8 +162,10 @@ VARIANTS = {
     "lapgan/probe8_rpgan": ("lapgan-fashion32", {**PROBE8, "loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0,
                                                  "loss.r1_every": 4},
                             "8 px probe with R3GAN's loss (lazy R1 and R2 γ 1)"),
-    "lapgan/probe16_standing": ("lapgan-fashion32", {"data.resolution": 16, "train.steps": 8000},
-                                "16 px probe of today's preset (U-Net G_1, bf16 where native, standing statistics)"),
+    "lapgan/probe16_standing": ("lapgan-fashion32", {**ROUND_FIVE_LAPGAN, "data.resolution": 16,
+                                                     "train.steps": 8000},
+                                "16 px probe of round five's preset (U-Net G_1, bf16 where native, standing "
+                                "statistics)"),
     "lapgan/probe16_unet_mbf4": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet", "model.mbstd_features": 4},
                                  "probe16_unet with the class-wise map as 4 values (D's channels in 4 groups)"),
     # progan rows are today's preset with what each changed; the first is the earlier preset (WGAN-GP, 20k images
@@ -198,12 +216,23 @@ VARIANTS = {
     "progan/bf16": ("progan-fashion32", {**BATCH16, "train.precision": "auto"}, "batch16 in bf16 where native"),
     "progan/batch16_d8_bf16": ("progan-fashion32", {**BATCH16, "model.d_ch": 8, "train.precision": "auto"},
                                "batch16 with D twice as wide (64 channels per level), bf16 where native"),
-    "progan/batch16_d6_bf16": ("progan-fashion32", {},
-                               "batch16 with D 1.5× as wide (48 channels per level), bf16 where native: today's "
-                               "preset"),
-    "progan/batch16_d6_fp32": ("progan-fashion32", {"train.precision": "fp32"},
-                               "batch16_d6_bf16 (today's preset) in fp32, as on a CPU without native bf16"),
-    "progan/batch16_d6_bf16_seed1": ("progan-fashion32", {"train.seed": 1}, "batch16_d6_bf16 with seed 1"),
+    "progan/batch16_d6_bf16": ("progan-fashion32", ROUND_FIVE_PROGAN,
+                               "batch16 with D 1.5× as wide (48 channels per level), bf16 where native: the preset "
+                               "of round five"),
+    "progan/batch16_d6_fp32": ("progan-fashion32", {**ROUND_FIVE_PROGAN, "train.precision": "fp32"},
+                               "batch16_d6_bf16 in fp32, as on a CPU without native bf16"),
+    "progan/batch16_d6_bf16_seed1": ("progan-fashion32", {**ROUND_FIVE_PROGAN, "train.seed": 1},
+                                     "batch16_d6_bf16 with seed 1"),
+    "progan/d8_r8_32k": ("progan-fashion32", D8_R8,
+                         "batch16_d6_bf16 with D twice as wide (64 channels per level), R1 and R2 every 8 D steps and "
+                         "32k images per phase (9,500 steps), to fit D8's time"),
+    "progan/d8_r8_32k_seed1": ("progan-fashion32", {**D8_R8, "train.seed": 1}, "d8_r8_32k with seed 1"),
+    "progan/d8_32k_cl": ("progan-fashion32", {},
+                         "d8_r8_32k with R1 and R2 every 4 D steps again, channels-last memory format: today's "
+                         "preset"),
+    "progan/d8_32k_cl_fp32": ("progan-fashion32", {"train.precision": "fp32"},
+                              "d8_32k_cl (today's preset) in fp32, as on a CPU without native bf16"),
+    "progan/d8_32k_cl_seed1": ("progan-fashion32", {"train.seed": 1}, "d8_32k_cl with seed 1"),
     "progan/batch16_mbf4": ("progan-fashion32", {**BATCH16, "model.mbstd_features": 4},
                             "batch16 with the class-wise map split into 4 groups of D's channels (4 values)"),
     "progan/class_ttur": ("progan-fashion32", {**WGAN_GP, **ROUND_TWO_PROGAN, "train.g_lr": 5e-4},

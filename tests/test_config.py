@@ -72,3 +72,18 @@ def test_config_files_round_trip(tmp_path):
         load_config_file(tmp_path / "bad.yaml")
     with pytest.raises(ConfigError, match="unknown preset 'nope'; available presets: cgan-fashion32, cifar10-biggan"):
         load_preset("nope")
+
+
+@pytest.mark.parametrize("name", ["progan-fashion32", "lapgan-fashion32"])
+def test_a_growing_preset_ends_where_its_schedule_does(name):
+    # the preset's train.steps must cover each level's images at that level's batch size, no more: a preset
+    # whose steps fall short never trains its last level to the end, one whose steps run over trains it longer
+    from ganforge.models.growing import level_count
+    from ganforge.models.registry import family
+    from ganforge.training.growth import Growth
+    cfg = load_preset(name).validate()
+    G = family(cfg.model.name).generator
+    growth = Growth(cfg, level_count(cfg.data.resolution, G.base_resolution), G.base_resolution, G.fades)
+    steps = growth.stable / growth.batch_sizes[0] + sum((growth.fade + growth.stable) / b
+                                                        for b in growth.batch_sizes[1:])
+    assert steps == cfg.train.steps
