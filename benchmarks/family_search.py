@@ -151,6 +151,8 @@ VARIANTS = {
                        "images (8,000 steps each, 20,000 in all): today's preset"),
     "lapgan/batch32_seed1": ("lapgan-fashion32", {"train.seed": 1}, "batch32 with seed 1"),
     "lapgan/batch32_seed2": ("lapgan-fashion32", {"train.seed": 2}, "batch32 with seed 2"),
+    "lapgan/batch32_seed3": ("lapgan-fashion32", {"train.seed": 3},
+                             "batch32 with seed 3 (two threads, alone on the cores)"),
     "lapgan/batch32_all_seed1": ("lapgan-fashion32", {"growth.batch_sizes": [32, 32, 32], "train.steps": 24000,
                                                       "train.seed": 1},
                                  "batch32_seed1 with batch 32 at 8 px too (24,000 steps)"),
