@@ -156,7 +156,7 @@ VARIANTS = {
     "lapgan/batch32_all_seed1": ("lapgan-fashion32", {"growth.batch_sizes": [32, 32, 32], "train.steps": 24000,
                                                       "train.seed": 1},
                                  "batch32_seed1 with batch 32 at 8 px too (24,000 steps)"),
-    "lapgan/probe8": ("lapgan-fashion32", PROBE8, "8 px probe: today's preset at 8 px (G_0 and D_0 alone)"),
+    "lapgan/probe8": ("lapgan-fashion32", PROBE8, "8 px probe: round five's preset at 8 px (G_0 and D_0 alone)"),
     "lapgan/probe8_d16": ("lapgan-fashion32", {**PROBE8, "model.d_ch": 16}, "8 px probe with D_0 twice as wide"),
     "lapgan/probe8_g16": ("lapgan-fashion32", {**PROBE8, "model.ch": 16}, "8 px probe with G_0 twice as wide"),
     "lapgan/probe8_lr2": ("lapgan-fashion32", {**PROBE8, "train.g_lr": 2e-4, "train.d_lr": 2e-4},
