@@ -156,6 +156,33 @@ VARIANTS = {
     "lapgan/batch32_all_seed1": ("lapgan-fashion32", {"growth.batch_sizes": [32, 32, 32], "train.steps": 24000,
                                                       "train.seed": 1},
                                  "batch32_seed1 with batch 32 at 8 px too (24,000 steps)"),
+    # G_2 refining real 16 px images scores recall 0.8, the chain at 16 px 0.43 / 0.32 (lapgan_levels.py): the
+    # first two levels lose the variety, so give them the updates and end the last level early
+    "lapgan/early": ("lapgan-fashion32", {"growth.batch_sizes": [32, 16, 32], "train.steps": 28000},
+                     "batch32 with batch 32 at 8 px and 16 at 16 px (8,000 and 16,000 steps), the 32 px level "
+                     "ended after half its images (4,000 steps)"),
+    "lapgan/early_seed1": ("lapgan-fashion32", {"growth.batch_sizes": [32, 16, 32], "train.steps": 28000,
+                                                "train.seed": 1}, "early with seed 1"),
+    "lapgan/rpgan": ("lapgan-fashion32", {"loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0, "loss.r1_every": 4},
+                     "batch32 with R3GAN's loss (relativistic pairing, R1 and R2 γ 1 every 4 D steps) for BCE"),
+    "lapgan/rpgan_seed1": ("lapgan-fashion32", {"loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0,
+                                                "loss.r1_every": 4, "train.seed": 1}, "rpgan with seed 1"),
+    "lapgan/lecam": ("lapgan-fashion32", {"loss.lecam": 0.3}, "batch32 with LeCam λ 0.3 (anchors' decay 0.99)"),
+    "lapgan/lecam_seed1": ("lapgan-fashion32", {"loss.lecam": 0.3, "train.seed": 1}, "lecam with seed 1"),
+    "lapgan/ada": ("lapgan-fashion32", {"augment.diffaugment": "translation,color", "augment.p": 0.0,
+                                        "augment.ada_target": 0.6, "augment.ada_images": 64000},
+                   "batch32 with adaptive p on DiffAugment's translation and colour (target 0.6, 0→1 within 64k "
+                   "images)"),
+    "lapgan/batch16_mid_seed1": ("lapgan-fashion32", {"growth.batch_sizes": [64, 16, 32], "train.steps": 28000,
+                                                      "train.seed": 1},
+                                 "batch32_seed1 with batch 16 at 16 px: twice G_1's updates again (16,000 steps; "
+                                 "28,000 in all)"),
+    # from here on the EMA keeps each finished level's average (before, it drifted to the level's last weights)
+    "lapgan/level_ema_seed1": ("lapgan-fashion32", {"train.seed": 1},
+                               "batch32_seed1 with the EMA keeping each finished level's average: today's preset"),
+    "lapgan/early_images": ("lapgan-fashion32", {"growth.stable": 384000, "train.steps": 22000},
+                            "batch32 with 384k images per level (6,000 steps at 8 px, 12,000 at 16 px), the 32 px "
+                            "level ended after a third of them (4,000 steps)"),
     "lapgan/probe8": ("lapgan-fashion32", PROBE8, "8 px probe: round five's preset at 8 px (G_0 and D_0 alone)"),
     "lapgan/probe8_d16": ("lapgan-fashion32", {**PROBE8, "model.d_ch": 16}, "8 px probe with D_0 twice as wide"),
     "lapgan/probe8_g16": ("lapgan-fashion32", {**PROBE8, "model.ch": 16}, "8 px probe with G_0 twice as wide"),

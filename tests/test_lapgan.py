@@ -44,6 +44,34 @@ def test_levels_train_one_at_a_time_and_generated_pyramids_are_exact():
     assert torch.allclose(torch.nn.functional.avg_pool2d(residuals[-1], 2), torch.zeros(4, 1, 16, 16), atol=1e-5)
 
 
+def test_the_ema_keeps_its_average_of_a_finished_level():
+    # G_0 is done once level 1 trains: the EMA must keep its G_0 as it was, not drift to G_0's last weights
+    from ganforge.training.ema import EMA
+    cfg = tiny_config(name="lapgan")
+    cfg.model.num_classes = 10
+    torch.manual_seed(0)
+    G = build_generator(cfg)
+    G.set_stage(0, 1.0)
+    ema = EMA(G, decay=0.5)
+    with torch.no_grad():
+        G.coarsest[0].weight.add_(1.0)
+    ema.update(1)  # level 0 trains: its EMA follows halfway
+    assert torch.allclose(ema.model.coarsest[0].weight, G.coarsest[0].weight - 0.5)
+    G.set_stage(1, 1.0)
+    kept = ema.model.coarsest[0].weight.clone()
+    with torch.no_grad():
+        for p in (G.coarsest[0].weight, G.embeds[0].weight, G.refine[0][-1].weight, G.embeds[1].weight):
+            p.add_(1.0)
+    before = ema.model.refine[0][-1].weight.clone()
+    ema.update(2)
+    assert torch.equal(ema.model.coarsest[0].weight, kept)
+    assert torch.allclose(ema.model.embeds[0].weight, G.embeds[0].weight - 1.0)
+    assert torch.allclose(ema.model.refine[0][-1].weight, 0.5 * before + 0.5 * G.refine[0][-1].weight)
+    assert torch.allclose(ema.model.embeds[1].weight, G.embeds[1].weight - 0.5)
+    assert ema.model.level == 1  # the stage itself is copied
+    assert G.finished_state() and all(k.startswith(("coarsest.", "embeds.0.")) for k in G.finished_state())
+
+
 def test_the_unet_refiner_sees_the_whole_coarse_image():
     torch.manual_seed(0)
     cfg = tiny_config(name="lapgan")

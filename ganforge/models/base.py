@@ -55,6 +55,10 @@ class Generator(nn.Module):
         """Parameters that orthogonal regularisation leaves alone."""
         return []
 
+    def finished_state(self) -> frozenset[str]:
+        """State-dict entries that training at the current stage leaves as they are (the EMA keeps its own)."""
+        return frozenset()
+
     def select_statistics(self, truncation: float | None) -> None:
         """With truncation-indexed BN statistics, pick the row for ``truncation`` (default 1.0)."""
         if self.spec.model.bn_stats != "truncation":

@@ -9,8 +9,9 @@ image, D_k the pair (up(I_{k−1}), h_k), each with the class as extra input map
 ``model.mbstd_by_class`` each D_k has the class-wise minibatch-stddev map at 4×4 (not in the paper).
 
 Training goes level by level (the growth schedule with ``growth.fade = 0``; the preset's ``growth.stable``
-images per level): at level k only G_k and D_k learn. As in the paper, G_k learns to refine *real* coarse
-images: the generator declares ``real_context``, so training hands it a real batch (``context=``) and asks
+images per level): at level k only G_k and D_k learn, and the EMA keeps its average of each finished G_j
+(``finished_state``) rather than drifting to G_j's last weights. As in the paper, G_k learns to refine *real*
+coarse images: the generator declares ``real_context``, so training hands it a real batch (``context=``) and asks
 for fakes of those reals' classes, and G_k refines each real's I_{k−1}. Each generated residual is projected
 to zero mean over every 2×2 block (h − up(pool(h))), as a real residual is, so a fake's own coarse image is
 exactly the real one it refines: D_k, which splits whatever it sees into its coarse image and residual, sees
@@ -118,6 +119,13 @@ class Generator(Growing, base.Generator):
         noise = self.noise[k - 1](z).view(-1, 1, size, size)
         h = self.refine[k - 1](torch.cat([coarse_up, noise, class_maps(self.embeds[k], y, coarse_up)], dim=1))
         return h - up2(F.avg_pool2d(h, 2))  # zero mean over every 2×2 block, like a real residual
+
+    def finished_state(self) -> frozenset[str]:
+        """The entries of G_0 .. G_{level−1}, which the current level does not train."""
+        done = ["coarsest.", "embeds.0."] if self.level > 0 else []
+        for k in range(1, self.level):
+            done += [f"embeds.{k}.", f"noise.{k - 1}.", f"refine.{k - 1}."]
+        return frozenset(key for key in self.state_dict() if key.startswith(tuple(done)))
 
     def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None,
                 context: torch.Tensor | None = None) -> torch.Tensor:
