@@ -39,9 +39,9 @@ def seconds_per_step(cfg, steps: int = 10) -> tuple[float, float]:
     else:
         g, times, counts = trainer.growth, [], []
         for level in range(g.levels):  # from the first image of each level's stable phase
-            trainer.images_seen = g.stable + (level - 1) * (g.fade + g.stable) + g.fade if level else 0
+            trainer.images_seen = g.start(level) + (g.fade if level else 0)
             times.append(_time_steps(trainer, steps))
-            images = g.stable + (g.fade if level else 0)  # its stable phase and its fade-in, both at its batch size
+            images = g.stables[level] + (g.fade if level else 0)  # its stable phase and fade-in, both at its batch size
             counts.append(images / g.batch_sizes[level])  # the level's share of the run's steps
         seconds = sum(t * c for t, c in zip(times, counts)) / sum(counts)
     G = trainer.G.eval()

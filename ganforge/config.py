@@ -126,6 +126,8 @@ class LossConfig:
 class GrowthConfig:
     stable: int = _f(0, "progan, lapgan: real images shown in each stable phase (paper: 600k; 0 = phases of equal "
                      "images that end with train.steps, whatever each level's batch size)", lo=0, hi=10**10)
+    stable_images: list = _f([], "progan, lapgan: growth.stable for each level, one entry per level (empty = "
+                             "growth.stable at every level)")
     fade: int = _f(-1, "progan: real images shown while a new level fades in (paper: 600k; -1 = as stable; "
                    "lapgan has no fade)", lo=-1, hi=10**10)
     batch_sizes: list = _f([], "progan, lapgan: batch size per level (empty = train.batch_size)")

@@ -84,6 +84,6 @@ def test_a_growing_preset_ends_where_its_schedule_does(name):
     cfg = load_preset(name).validate()
     G = family(cfg.model.name).generator
     growth = Growth(cfg, level_count(cfg.data.resolution, G.base_resolution), G.base_resolution, G.fades)
-    steps = growth.stable / growth.batch_sizes[0] + sum((growth.fade + growth.stable) / b
-                                                        for b in growth.batch_sizes[1:])
+    steps = growth.stables[0] / growth.batch_sizes[0] + sum((growth.fade + stable) / b for stable, b in
+                                                            zip(growth.stables[1:], growth.batch_sizes[1:]))
     assert steps == cfg.train.steps

@@ -59,6 +59,39 @@ def test_fade_in_schedule():
     assert g.stage(g.total_images()) == (3, 1.0) and g.stage(10 ** 9) == (3, 1.0)
 
 
+def test_each_level_can_have_its_own_stable_phase():
+    cfg = progan_config(resolution=32)
+    cfg.set("growth.stable_images", [100, 50, 20, 30])
+    cfg.set("growth.fade", 40)
+    g = Growth(cfg, levels=4)
+    assert g.stage(99) == (0, 1.0) and g.stage(100) == (1, 0.0) and g.stage(120) == (1, 0.5)
+    assert g.stage(189) == (1, 1.0) and g.stage(190) == (2, 0.0) and g.stage(249) == (2, 1.0)
+    assert g.stage(250) == (3, 0.0) and g.stage(290) == (3, 1.0)
+    assert g.total_images() == 100 + 40 + 50 + 40 + 20 + 40 + 30
+    resumed = Growth(progan_config(resolution=32), levels=4)
+    resumed.load_state_dict(g.state_dict())
+    assert [resumed.stage(i) for i in range(0, 400, 7)] == [g.stage(i) for i in range(0, 400, 7)]
+    resumed.load_state_dict({"stable": 100, "fade": 40})  # a checkpoint from before per-level phases
+    assert resumed.stables == [100] * 4 and resumed.stage(240) == (2, 0.0)
+
+
+def test_per_level_stable_phases_are_checked():
+    cfg = progan_config(resolution=32)
+    cfg.set("growth.batch_sizes", [])
+    cfg.set("growth.stable_images", [100, 50, 20])
+    with pytest.raises(ConfigError, match="growth.stable_images has 3 entries.*4 levels"):
+        cfg.validate()
+    cfg.set("growth.stable_images", [100, 50, 20, 30])
+    with pytest.raises(ConfigError, match="growth.stable=16 and growth.stable_images"):
+        cfg.validate()
+    cfg.set("growth.stable", 0)
+    cfg.set("growth.fade", -1)
+    with pytest.raises(ConfigError, match="set growth.fade"):
+        cfg.validate()
+    cfg.set("growth.fade", 40)
+    cfg.validate()
+
+
 def test_an_automatic_schedule_shares_the_steps_among_phases_of_any_batch_size():
     cfg = progan_config(resolution=32, steps=700)
     cfg.set("growth.stable", 0)
@@ -66,7 +99,7 @@ def test_an_automatic_schedule_shares_the_steps_among_phases_of_any_batch_size()
     cfg.set("growth.batch_sizes", [64, 64, 32, 32])
     g = Growth(cfg, levels=4)
     # 7 phases of equal images; the two 32-image levels take twice the steps: 700 = stable · (1 + 2 + 4 + 4) / 64
-    assert g.stable == g.fade == 700 * 64 // 11
+    assert g.stables == [g.fade] * 4 and g.fade == 700 * 64 // 11
     steps, images = 0, 0
     while g.stage(images) != (3, 1.0) or images < g.total_images():
         images += g.batch_sizes[g.stage(images)[0]]

@@ -50,11 +50,17 @@ def check_family_options(cfg) -> None:
     if res < base:
         raise ConfigError(f"model.name={m.name} starts at {base} px; data.resolution={res} is smaller")
     levels = level_count(res, base)
-    for key in ("batch_sizes", "lrs"):
+    for key in ("stable_images", "batch_sizes", "lrs"):
         values = getattr(cfg.growth, key)
         if values and len(values) != levels:
             raise ConfigError(f"growth.{key} has {len(values)} entries; {m.name} at data.resolution={res} has "
                               f"{levels} levels ({base} to {res} px): give one per level")
+    if cfg.growth.stable_images and cfg.growth.stable:
+        raise ConfigError(f"growth.stable={cfg.growth.stable} and growth.stable_images={cfg.growth.stable_images}: "
+                          f"give the stable phases once (one value for every level, or one per level)")
+    if cfg.growth.stable_images and G.fades and cfg.growth.fade < 0:
+        raise ConfigError(f"growth.stable_images={cfg.growth.stable_images} with growth.fade=-1 ('as stable'): "
+                          f"the levels' stable phases differ; set growth.fade to the images of each fade-in")
     if not G.fades and cfg.growth.fade > 0:
         raise ConfigError(f"growth.fade={cfg.growth.fade}: {m.name} trains one level after another without fade-in "
                           f"(leave growth.fade at -1 or 0)")

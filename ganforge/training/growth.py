@@ -4,8 +4,9 @@ level by level: :class:`~ganforge.models.growing.Growing`).
 Time is counted in real images shown to D (``Trainer.images_seen``, kept in checkpoints): level 0 (the family's
 ``base_resolution``: 4 px for ProGAN, 8 for LAPGAN) is
 stable for ``growth.stable`` images; every further level first fades in for ``growth.fade`` images (α rising
-linearly from 0 to 1) and is then stable for ``growth.stable`` images; the last level stays. Level and α are a
-function of the images seen, so a run resumed in the middle of a fade continues with exactly the α it had.
+linearly from 0 to 1) and is then stable for ``growth.stable`` images (``growth.stable_images`` gives each level its
+own); the last level stays. Level and α are a function of the images seen, so a run resumed in the middle of a fade
+continues with exactly the α it had.
 On entering a level the batch size and learning rates switch to that level's (``growth.batch_sizes``,
 ``growth.lrs``) and, with ``growth.reset_optimizer``, Adam's state is cleared (the paper's choice). Real
 images are shown at the current level's resolution, blended with their 2× coarser version by the same α as
@@ -25,44 +26,49 @@ class Growth:
     def __init__(self, cfg: Config, levels: int, base_resolution: int = 4, fades: bool = True):
         g, t = cfg.growth, cfg.train
         self.levels, self.base = levels, base_resolution
-        self.stable, self.fade = g.stable, (g.fade if g.fade >= 0 else g.stable) if fades else 0
+        self.stables = list(g.stable_images) or [g.stable] * levels  # images in each level's stable phase
+        self.fade = (g.fade if g.fade >= 0 else g.stable) if fades else 0
         self.batch_sizes = list(g.batch_sizes) or [t.batch_size] * levels
-        if not self.stable:  # phases of equal images that end with the run
+        if not any(self.stables):  # phases of equal images that end with the run
             # a level with a smaller batch takes more steps for its images:
             # train.steps = stable · Σ over phases of 1 / (images per step at that phase's level)
             per_level = 1 + (1 if fades and g.fade else 0)
             steps_per_image = Fraction(1, self.batch_sizes[0]) + sum(Fraction(per_level, b)
                                                                      for b in self.batch_sizes[1:])
-            self.stable = max(1, math.floor(t.steps * t.accumulate * t.d_steps / steps_per_image))
+            stable = max(1, math.floor(t.steps * t.accumulate * t.d_steps / steps_per_image))
+            self.stables = [stable] * levels
             if fades and g.fade < 0:
-                self.fade = self.stable
+                self.fade = stable
         self.lrs = [(lr, lr) for lr in g.lrs] or [(t.g_lr, t.d_lr)] * levels
         self.reset_optimizer = g.reset_optimizer
         self.level: int | None = None
         self.alpha = 1.0
         self.grew = False  # whether the last consultation entered a new level
 
+    def start(self, level: int) -> int:
+        """Images seen when ``level`` begins (its fade-in, then its stable phase)."""
+        return sum(self.stables[:level]) + max(level - 1, 0) * self.fade
+
     def stage(self, images: int) -> tuple[int, float]:
         """(level, α) after ``images`` real images."""
-        if images < self.stable:
-            return 0, 1.0
-        period = self.fade + self.stable
-        level = 1 + (images - self.stable) // period
-        if level >= self.levels:
-            return self.levels - 1, 1.0
-        into = images - self.stable - (level - 1) * period
-        return level, min(1.0, into / self.fade) if self.fade else 1.0
+        level = 0
+        while level + 1 < self.levels and images >= self.start(level + 1):
+            level += 1
+        into = images - self.start(level)
+        return level, min(1.0, into / self.fade) if level and self.fade else 1.0
 
     def state_dict(self) -> dict:
-        return {"stable": self.stable, "fade": self.fade}
+        return {"stables": list(self.stables), "fade": self.fade}
 
     def load_state_dict(self, state: dict) -> None:
         """The phase lengths the run started with (an automatic schedule must not move when train.steps does)."""
-        self.stable, self.fade = int(state["stable"]), int(state["fade"])
+        # checkpoints written before per-level phases hold one "stable" for every level
+        stables = state["stables"] if "stables" in state else [state["stable"]] * self.levels
+        self.stables, self.fade = [int(s) for s in stables], int(state["fade"])
 
     def total_images(self) -> int:
         """Images until the last level is fully faded in and has had its stable phase."""
-        return self.stable + (self.levels - 1) * (self.fade + self.stable)
+        return self.start(self.levels - 1) + self.fade + self.stables[-1]
 
     def before_step(self, trainer) -> None:
         level, alpha = self.stage(trainer.images_seen)
