@@ -33,7 +33,7 @@ RECIPES = {  # family: (preset, overrides)
     "biggan_deep": ("fashion32-deep-cpu", {}),
     # the growing families' phases (levels) share the budget, each level with its preset's batch size
     "progan": ("progan-fashion32", {"growth.stable": 0, "growth.fade": -1}),
-    "lapgan": ("lapgan-fashion32", {"growth.stable": 0}),
+    "lapgan": ("lapgan-fashion32", {"growth.stable_images": []}),
     "dcgan": ("dcgan-fashion32", {}),
     "cgan": ("cgan-fashion32", {}),
     "vanilla": ("vanilla-fashion32", {}),

@@ -36,8 +36,18 @@ D8_R8 = {"loss.r1_every": 8, "train.channels_last": False}  # progan/d8_r8_32k
 ROUND_TWO_PROGAN = {**BATCH16, "growth.batch_sizes": [64, 64, 32, 32], "train.steps": 6875}
 EARLIER_PROGAN = {**WGAN_GP, **ROUND_TWO_PROGAN, "model.mbstd_by_class": False, "growth.stable": 20000,
                   "growth.fade": 20000, "train.steps": 3437}
+# the LAPGAN preset of rounds six and seven (lapgan/batch32: 256k images at every level, batches of 64, 32, 32)
+ROUND_SIX_LAPGAN = {"growth.stable": 256000, "growth.stable_images": [], "train.steps": 20000}
 # the LAPGAN preset of round five (lapgan/standing: batch 64 and 4,000 steps at every level)
-ROUND_FIVE_LAPGAN = {"growth.stable": 0, "growth.batch_sizes": [], "train.steps": 12000}
+EARLY = {**ROUND_SIX_LAPGAN, "growth.batch_sizes": [32, 16, 32], "train.steps": 28000}
+B16_MID = {**ROUND_SIX_LAPGAN, "growth.batch_sizes": [64, 16, 32]}
+RPGAN = {**ROUND_SIX_LAPGAN, "loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0, "loss.r1_every": 4}
+# its level 0 alone, then with 512k and (in batches of 128) 1,024k images
+G0 = {**ROUND_SIX_LAPGAN, "train.steps": 4000}
+G0_LONG = {**ROUND_SIX_LAPGAN, "growth.stable": 0, "growth.stable_images": [512000, 256000, 256000]}
+G0_XLONG = {**ROUND_SIX_LAPGAN, "growth.stable": 0, "growth.stable_images": [1024000, 256000, 256000],
+            "growth.batch_sizes": [128, 32, 32], "train.steps": 8000}
+ROUND_FIVE_LAPGAN = {**ROUND_SIX_LAPGAN, "growth.stable": 0, "growth.batch_sizes": [], "train.steps": 12000}
 ROUND_FOUR_LAPGAN = {**ROUND_FIVE_LAPGAN, "train.standing_stats": 0}
 ROUND_THREE_LAPGAN = {**ROUND_FOUR_LAPGAN, "model.refiner": "convs", "train.precision": "fp32"}
 # level 0 (G_0, D_0) alone, at 16 px
@@ -146,43 +156,73 @@ VARIANTS = {
     "lapgan/probe16_unet": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet"}, "16 px probe with a U-Net G_1"),
     "lapgan/probe16_unet_cn01": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet", "model.context_noise": 0.1},
                                  "probe16_unet with G_1 reading its real coarse image through noise of std 0.1"),
-    "lapgan/batch32": ("lapgan-fashion32", {},
+    "lapgan/batch32": ("lapgan-fashion32", ROUND_SIX_LAPGAN,
                        "standing with batch 32 at 16 and 32 px: twice the refining levels' updates for the same "
-                       "images (8,000 steps each, 20,000 in all): today's preset"),
-    "lapgan/batch32_seed1": ("lapgan-fashion32", {"train.seed": 1}, "batch32 with seed 1"),
-    "lapgan/batch32_seed2": ("lapgan-fashion32", {"train.seed": 2}, "batch32 with seed 2"),
-    "lapgan/batch32_seed3": ("lapgan-fashion32", {"train.seed": 3},
+                       "images (8,000 steps each, 20,000 in all): the preset of rounds six and seven"),
+    "lapgan/batch32_seed1": ("lapgan-fashion32", {**ROUND_SIX_LAPGAN, "train.seed": 1}, "batch32 with seed 1"),
+    "lapgan/batch32_seed2": ("lapgan-fashion32", {**ROUND_SIX_LAPGAN, "train.seed": 2}, "batch32 with seed 2"),
+    "lapgan/batch32_seed3": ("lapgan-fashion32", {**ROUND_SIX_LAPGAN, "train.seed": 3},
                              "batch32 with seed 3 (two threads, alone on the cores)"),
-    "lapgan/batch32_all_seed1": ("lapgan-fashion32", {"growth.batch_sizes": [32, 32, 32], "train.steps": 24000,
-                                                      "train.seed": 1},
+    "lapgan/batch32_all_seed1": ("lapgan-fashion32", {**ROUND_SIX_LAPGAN, "growth.batch_sizes": [32, 32, 32],
+                                                      "train.steps": 24000, "train.seed": 1},
                                  "batch32_seed1 with batch 32 at 8 px too (24,000 steps)"),
     # G_2 refining real 16 px images scores recall 0.8, the chain at 16 px 0.43 / 0.32 (lapgan_levels.py): the
     # first two levels lose the variety, so give them the updates and end the last level early
-    "lapgan/early": ("lapgan-fashion32", {"growth.batch_sizes": [32, 16, 32], "train.steps": 28000},
+    "lapgan/early": ("lapgan-fashion32", EARLY,
                      "batch32 with batch 32 at 8 px and 16 at 16 px (8,000 and 16,000 steps), the 32 px level "
                      "ended after half its images (4,000 steps)"),
-    "lapgan/early_seed1": ("lapgan-fashion32", {"growth.batch_sizes": [32, 16, 32], "train.steps": 28000,
-                                                "train.seed": 1}, "early with seed 1"),
-    "lapgan/rpgan": ("lapgan-fashion32", {"loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0, "loss.r1_every": 4},
+    "lapgan/early_seed1": ("lapgan-fashion32", {**EARLY, "train.seed": 1}, "early with seed 1"),
+    "lapgan/rpgan": ("lapgan-fashion32", RPGAN,
                      "batch32 with R3GAN's loss (relativistic pairing, R1 and R2 γ 1 every 4 D steps) for BCE"),
-    "lapgan/rpgan_seed1": ("lapgan-fashion32", {"loss.name": "rpgan", "loss.r1": 1.0, "loss.r2": 1.0,
-                                                "loss.r1_every": 4, "train.seed": 1}, "rpgan with seed 1"),
-    "lapgan/lecam": ("lapgan-fashion32", {"loss.lecam": 0.3}, "batch32 with LeCam λ 0.3 (anchors' decay 0.99)"),
-    "lapgan/lecam_seed1": ("lapgan-fashion32", {"loss.lecam": 0.3, "train.seed": 1}, "lecam with seed 1"),
-    "lapgan/ada": ("lapgan-fashion32", {"augment.diffaugment": "translation,color", "augment.p": 0.0,
-                                        "augment.ada_target": 0.6, "augment.ada_images": 64000},
+    "lapgan/rpgan_seed1": ("lapgan-fashion32", {**RPGAN, "train.seed": 1}, "rpgan with seed 1"),
+    "lapgan/lecam": ("lapgan-fashion32", {**ROUND_SIX_LAPGAN, "loss.lecam": 0.3},
+                     "batch32 with LeCam λ 0.3 (anchors' decay 0.99)"),
+    "lapgan/lecam_seed1": ("lapgan-fashion32", {**ROUND_SIX_LAPGAN, "loss.lecam": 0.3, "train.seed": 1},
+                           "lecam with seed 1"),
+    "lapgan/ada": ("lapgan-fashion32", {**ROUND_SIX_LAPGAN, "augment.diffaugment": "translation,color",
+                                        "augment.p": 0.0, "augment.ada_target": 0.6, "augment.ada_images": 64000},
                    "batch32 with adaptive p on DiffAugment's translation and colour (target 0.6, 0→1 within 64k "
                    "images)"),
-    "lapgan/batch16_mid_seed1": ("lapgan-fashion32", {"growth.batch_sizes": [64, 16, 32], "train.steps": 28000,
-                                                      "train.seed": 1},
+    "lapgan/batch16_mid_seed1": ("lapgan-fashion32", {**B16_MID, "train.steps": 28000, "train.seed": 1},
                                  "batch32_seed1 with batch 16 at 16 px: twice G_1's updates again (16,000 steps; "
                                  "28,000 in all)"),
     # from here on the EMA keeps each finished level's average (before, it drifted to the level's last weights)
-    "lapgan/level_ema_seed1": ("lapgan-fashion32", {"train.seed": 1},
-                               "batch32_seed1 with the EMA keeping each finished level's average: today's preset"),
-    "lapgan/early_images": ("lapgan-fashion32", {"growth.stable": 384000, "train.steps": 22000},
+    "lapgan/level_ema_seed1": ("lapgan-fashion32", {**ROUND_SIX_LAPGAN, "train.seed": 1},
+                               "batch32_seed1 with the EMA keeping each finished level's average"),
+    "lapgan/early_images": ("lapgan-fashion32", {**ROUND_SIX_LAPGAN, "growth.stable": 384000, "train.steps": 22000},
                             "batch32 with 384k images per level (6,000 steps at 8 px, 12,000 at 16 px), the 32 px "
                             "level ended after a third of them (4,000 steps)"),
+    # G_1 on real 8 px images rose 0.58 → 0.69 with batch 16 (batch16_mid_seed1); pay for it at 32 px, where
+    # 4,000 steps cost G_2 0.1 of recall (early) and 8,000 kept 0.79
+    "lapgan/b16_g2short": ("lapgan-fashion32", {**B16_MID, "train.steps": 26000},
+                           "batch 16 at 16 px (16,000 steps), the 32 px level ended after 6,000 steps (192k images)"),
+    "lapgan/b16_g2short_seed1": ("lapgan-fashion32", {**B16_MID, "train.steps": 26000, "train.seed": 1},
+                                 "b16_g2short with seed 1"),
+    # G_0 alone (the run ends with its level; lapgan_levels.py --levels 1 --own-size scores it at 8 px): with G_1
+    # at 0.69 on real 8 px images, G_0's chain (0.47-0.53) is what holds the 16 px chain at 0.37-0.38
+    "lapgan/g0": ("lapgan-fashion32", G0, "G_0 of the preset of rounds six and seven alone (4,000 steps)"),
+    "lapgan/g0_seed1": ("lapgan-fashion32", {**G0, "train.seed": 1}, "g0 with seed 1"),
+    "lapgan/g0_lecam": ("lapgan-fashion32", {**G0, "loss.lecam": 0.3}, "g0 with LeCam λ 0.3"),
+    "lapgan/g0_lecam_seed1": ("lapgan-fashion32", {**G0, "loss.lecam": 0.3, "train.seed": 1}, "g0_lecam with seed 1"),
+    "lapgan/g0_glr2": ("lapgan-fashion32", {**G0, "train.g_lr": 2e-4}, "g0 with G's rate 2e-4"),
+    "lapgan/g0_glr2_seed1": ("lapgan-fashion32", {**G0, "train.g_lr": 2e-4, "train.seed": 1}, "g0_glr2 with seed 1"),
+    "lapgan/g0_long": ("lapgan-fashion32", {**G0_LONG, "train.steps": 8000}, "g0 with 512k images (8,000 steps)"),
+    "lapgan/g0_long_seed1": ("lapgan-fashion32", {**G0_LONG, "train.steps": 8000, "train.seed": 1},
+                             "g0_long with seed 1"),
+    "lapgan/g0_xlong_b128": ("lapgan-fashion32", G0_XLONG,
+                             "g0 with 1,024k images in batches of 128 (8,000 steps)"),
+    "lapgan/g0_xlong_b128_seed1": ("lapgan-fashion32", {**G0_XLONG, "train.seed": 1}, "g0_xlong_b128 with seed 1"),
+    # G_0 with twice the images (512k) drew 8 px images at recall 0.59 / 0.63 against 0.53 / 0.47 (g0_long)
+    "lapgan/g0long": ("lapgan-fashion32", {},
+                      "batch32 with 512k images at 8 px (8,000 steps; 24,000 in all): today's preset"),
+    "lapgan/g0long_seed1": ("lapgan-fashion32", {"train.seed": 1}, "g0long with seed 1"),
+    "lapgan/g0long_seed2": ("lapgan-fashion32", {"train.seed": 2}, "g0long with seed 2"),
+    "lapgan/g0long_seed3": ("lapgan-fashion32", {"train.seed": 3},
+                            "g0long with seed 3 (two threads, alone on the cores)"),
+    "lapgan/g0long_b16": ("lapgan-fashion32", {"growth.stable_images": [512000, 192000, 192000],
+                                               "growth.batch_sizes": [64, 16, 32], "train.steps": 26000},
+                          "512k images at 8 px (8,000 steps), 192k at 16 px with batch 16 (12,000 steps) and at "
+                          "32 px (6,000 steps)"),
     "lapgan/probe8": ("lapgan-fashion32", PROBE8, "8 px probe: round five's preset at 8 px (G_0 and D_0 alone)"),
     "lapgan/probe8_d16": ("lapgan-fashion32", {**PROBE8, "model.d_ch": 16}, "8 px probe with D_0 twice as wide"),
     "lapgan/probe8_g16": ("lapgan-fashion32", {**PROBE8, "model.ch": 16}, "8 px probe with G_0 twice as wide"),
