@@ -8,8 +8,8 @@ a noise plane (a per-level linear map of z) and the class; sampling runs coarse 
 image, D_k the pair (up(I_{k−1}), h_k), each with the class as extra input maps. With
 ``model.mbstd_by_class`` each D_k has the class-wise minibatch-stddev map at 4×4 (not in the paper).
 
-Training goes level by level (the growth schedule with ``growth.fade = 0``; the preset's ``growth.stable``
-images per level): at level k only G_k and D_k learn, and the EMA keeps its average of each finished G_j
+Training goes level by level (the growth schedule with ``growth.fade = 0``; the preset's
+``growth.stable_images`` per level): at level k only G_k and D_k learn, and the EMA keeps its average of each finished G_j
 (``finished_state``) rather than drifting to G_j's last weights. As in the paper, G_k learns to refine *real*
 coarse images: the generator declares ``real_context``, so training hands it a real batch (``context=``) and asks
 for fakes of those reals' classes, and G_k refines each real's I_{k−1}. Each generated residual is projected
