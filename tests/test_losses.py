@@ -49,6 +49,25 @@ def test_ema_arithmetic_and_start():
     assert torch.allclose(ema.model.weight, torch.full((1, 2), 0.9 * 1.2 + 0.1 * 3.0))
 
 
+def test_ema_warmup_rises_from_the_start_and_from_each_level():
+    src = torch.nn.Linear(2, 1)
+    ema = EMA(src, decay=0.999, start=2, warmup=True)
+    with torch.no_grad():
+        src.weight.fill_(1.0)
+    ema.update(1)  # before start: copy
+    with torch.no_grad():
+        src.weight.fill_(3.0)
+    ema.update(2)  # n = 0 steps since start: decay 1/10
+    assert torch.allclose(ema.model.weight, torch.full((1, 2), 0.1 * 1.0 + 0.9 * 3.0))
+    ema.update(50, level_steps=1)  # a level began a step ago: decay 2/11, not the 48 steps since start
+    assert torch.allclose(ema.model.weight, torch.full((1, 2), 2 / 11 * 2.8 + 9 / 11 * 3.0))
+    with torch.no_grad():
+        src.weight.fill_(4.0)
+    before = ema.model.weight.clone()
+    ema.update(20000, level_steps=19000)  # (1 + n) / (10 + n) is past 0.999: the decay itself
+    assert torch.allclose(ema.model.weight, 0.999 * before + 0.001 * 4.0)
+
+
 def test_ema_averages_buffers_and_copies_counters():
     src = torch.nn.BatchNorm1d(2)
     ema = EMA(src, decay=0.5, start=0)

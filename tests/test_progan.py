@@ -92,6 +92,18 @@ def test_per_level_stable_phases_are_checked():
     cfg.validate()
 
 
+def test_steps_into_a_level_count_from_its_fade_in():
+    from types import SimpleNamespace
+    cfg = progan_config(resolution=32)
+    cfg.set("growth.stable_images", [100, 50, 20, 30])
+    cfg.set("growth.fade", 40)
+    g = Growth(cfg, levels=4)
+    g.level = 0
+    assert g.steps_into_level(SimpleNamespace(images_seen=96, images_per_step=8)) == 12
+    g.level = 2  # begins after 100 + 40 + 50 images
+    assert g.steps_into_level(SimpleNamespace(images_seen=190 + 12, images_per_step=4)) == 3
+
+
 def test_an_automatic_schedule_shares_the_steps_among_phases_of_any_batch_size():
     cfg = progan_config(resolution=32, steps=700)
     cfg.set("growth.stable", 0)
@@ -148,14 +160,18 @@ def test_growing_switches_batch_size_and_resets_adam(tmp_path):
     assert sheets == ["step-00000003.png", "step-00000005.png"]  # level 1 starting (α = 0: the 4 px image), the end
 
 
-def test_resume_in_the_middle_of_a_fade_continues_exactly(tmp_path):
-    straight = progan_config(steps=10)  # level 2 fades in from image 48 (step 7) with batch 4, for 4 steps
+@pytest.mark.parametrize("warmup", [False, True])
+def test_resume_in_the_middle_of_a_fade_continues_exactly(tmp_path, warmup):
+    def config(steps):
+        cfg = progan_config(steps=steps)
+        cfg.set("train.ema_warmup", warmup)  # the EMA's warm-up restarts at each level: it must resume with it
+        return cfg
+    straight = config(10)  # level 2 fades in from image 48 (step 7) with batch 4, for 4 steps
     train(straight, tmp_path / "straight", show_progress=False, notify=lambda m: None)
-    first = progan_config(steps=8)
-    train(first, tmp_path / "resumed", show_progress=False, notify=lambda m: None)
+    train(config(8), tmp_path / "resumed", show_progress=False, notify=lambda m: None)
     mid = load_state(latest_checkpoint(tmp_path / "resumed"))
     assert mid["G"]["stage"][0] == 2 and 0 < mid["G"]["stage"][1] < 1_000_000  # stopped mid-fade
-    train(progan_config(steps=10), tmp_path / "resumed", resume=True, show_progress=False, notify=lambda m: None)
+    train(config(10), tmp_path / "resumed", resume=True, show_progress=False, notify=lambda m: None)
     a, b = load_state(latest_checkpoint(tmp_path / "straight")), load_state(latest_checkpoint(tmp_path / "resumed"))
     for part in ("G", "D", "G_ema"):
         for key in a[part]:

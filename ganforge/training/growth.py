@@ -49,6 +49,10 @@ class Growth:
         """Images seen when ``level`` begins (its fade-in, then its stable phase)."""
         return sum(self.stables[:level]) + max(level - 1, 0) * self.fade
 
+    def steps_into_level(self, trainer) -> int:
+        """Steps the trainer has taken since the current level (its fade-in, if any) began."""
+        return (trainer.images_seen - self.start(self.level)) // trainer.images_per_step
+
     def stage(self, images: int) -> tuple[int, float]:
         """(level, α) after ``images`` real images."""
         level = 0

@@ -63,7 +63,7 @@ class Trainer:
         adam = dict(betas=(float(t.beta1), float(t.beta2)), eps=t.adam_eps)
         self.opt_G = torch.optim.Adam(self.G.parameters(), lr=t.g_lr, **adam)
         self.opt_D = torch.optim.Adam(self.D.parameters(), lr=t.d_lr, **adam)
-        self.ema = EMA(self.G, t.ema_decay, t.ema_start)
+        self.ema = EMA(self.G, t.ema_decay, t.ema_start, t.ema_warmup)
         set_cross_replica(self.ema.model, False)  # the EMA samples on one rank at a time
         self.stream = BatchStream(dataset, t.batch_size, t.seed, cfg.data.hflip, cfg.data.num_workers,
                                   dist.rank, dist.world)
@@ -148,7 +148,7 @@ class Trainer:
         self.dist.average_buffers([b for bn in self.unsynced_norms for b in (bn.running_mean, bn.running_var)])
         self.step += 1
         self.images_seen += self.images_per_step
-        self.ema.update(self.step)
+        self.ema.update(self.step, self.growth.steps_into_level(self) if self.growth else None)
         return self.dist.mean(stats)  # what one process with the whole batch would report
 
     def learning_rates(self) -> dict[str, float]:
