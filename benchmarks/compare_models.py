@@ -2,7 +2,7 @@
 then compared.
 
     python benchmarks/compare_models.py [--budget 600] [--n 2000] [--families biggan,dcgan,...] [--threads 1]
-                                        [--work runs/compare] [--out docs]
+                                        [--work runs/compare] [--out docs] [--set KEY=VALUE ...]
 
 Each family starts from its own preset (below), is sized to the budget from its measured step time and trained
 from scratch; then fid, precision/recall, density/coverage and class accuracy of n samples of its EMA generator
@@ -10,7 +10,8 @@ are measured in the domain classifier's feature space (classifier:fashion-mnist;
 accuracy "—"). Each family's result and sheet are kept in WORK, so families can be run by separate processes
 (``--threads 1`` each on a 2-core machine) and an interrupted comparison continues; ``OUT/compare_models.md``
 (the table) and ``OUT/compare_models.png`` (one sample sheet per family, side by side) are built from every
-family found there.
+family found there. ``--set`` overrides a key for every family run (an ablation at the same budget: give it its
+own WORK and OUT).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import torch
 from PIL import Image
 
 from budget import evaluate_run, train_for_budget
-from ganforge.config import load_preset
+from ganforge.config import ConfigError, load_preset, parse_override
 from ganforge.models import parameter_count
 from ganforge.sampling import render
 from ganforge.viz import labelled_sheet, side_by_side, titled
@@ -40,20 +41,21 @@ RECIPES = {  # family: (preset, overrides)
 }
 
 
-def recipe(family: str, threads: int):
+def recipe(family: str, threads: int, extra: dict | None = None):
     preset, overrides = RECIPES[family]
     cfg = load_preset(preset)
-    for key, value in overrides.items():
+    for key, value in {**overrides, **(extra or {})}.items():
         cfg.set(key, value)
     if threads:
         cfg.set("train.threads", threads)
     return cfg.validate()
 
 
-def run_family(family: str, budget: float, n: int, threads: int, work: pathlib.Path) -> dict:
+def run_family(family: str, budget: float, n: int, threads: int, work: pathlib.Path,
+               extra: dict | None = None) -> dict:
     run = work / family / "run"
     shutil.rmtree(run, ignore_errors=True)  # a family interrupted mid-run starts again: its budget is wall time
-    summary = train_for_budget(recipe(family, threads), budget, run)
+    summary = train_for_budget(recipe(family, threads, extra), budget, run)
     G, metrics, d_params = evaluate_run(run, n, ("fid", "pr", "dc", "acc"))
     z = torch.randn(50, G.dim_z, generator=torch.Generator().manual_seed(0))
     images = render(G, z, torch.arange(10).repeat_interleave(5)).view(10, 5, *G.image_shape)
@@ -95,15 +97,25 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=0, help="CPU threads per run (0 = torch's default)")
     ap.add_argument("--work", default="runs/compare", help="where each family's run, result and sheet are kept")
     ap.add_argument("--out", default="docs")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a config key for every family run (repeatable)")
     args = ap.parse_args()
+    families = args.families.split(",")
+    for family in families:
+        if family not in RECIPES:
+            raise SystemExit(f"unknown family {family!r}; choose from {', '.join(RECIPES)}")
+    try:
+        extra = dict(parse_override(item) for item in args.set)
+        for family in families:
+            recipe(family, args.threads, extra)  # a bad override stops here, before any family trains
+    except ConfigError as e:
+        raise SystemExit(str(e)) from None
     if args.threads:  # before the step timing too: it must run with the threads the training will use
         torch.set_num_threads(args.threads)
     work = pathlib.Path(args.work)
-    for family in args.families.split(","):
-        if family not in RECIPES:
-            raise SystemExit(f"unknown family {family!r}; choose from {', '.join(RECIPES)}")
+    for family in families:
         if not (work / family / "result.json").is_file():
-            result = run_family(family, args.budget, args.n, args.threads, work)
+            result = run_family(family, args.budget, args.n, args.threads, work, extra)
             print(f"done: {family} ({result['steps']} steps, fid {result['fid']:.2f})", flush=True)
     found = [f for f in RECIPES if (work / f / "result.json").is_file()]
     results = [json.loads((work / f / "result.json").read_text()) for f in found]
