@@ -37,7 +37,8 @@ ROUND_TWO_PROGAN = {**BATCH16, "growth.batch_sizes": [64, 64, 32, 32], "train.st
 EARLIER_PROGAN = {**WGAN_GP, **ROUND_TWO_PROGAN, "model.mbstd_by_class": False, "growth.stable": 20000,
                   "growth.fade": 20000, "train.steps": 3437}
 # the LAPGAN preset of rounds six and seven (lapgan/batch32: 256k images at every level, batches of 64, 32, 32)
-ROUND_SIX_LAPGAN = {"growth.stable": 256000, "growth.stable_images": [], "train.steps": 20000}
+ROUND_SIX_LAPGAN = {"growth.stable": 256000, "growth.stable_images": [], "train.steps": 20000,
+                    "train.ema_warmup": False}
 # the LAPGAN preset of round five (lapgan/standing: batch 64 and 4,000 steps at every level)
 EARLY = {**ROUND_SIX_LAPGAN, "growth.batch_sizes": [32, 16, 32], "train.steps": 28000}
 B16_MID = {**ROUND_SIX_LAPGAN, "growth.batch_sizes": [64, 16, 32]}
@@ -47,6 +48,12 @@ G0 = {**ROUND_SIX_LAPGAN, "train.steps": 4000}
 G0_LONG = {**ROUND_SIX_LAPGAN, "growth.stable": 0, "growth.stable_images": [512000, 256000, 256000]}
 G0_XLONG = {**ROUND_SIX_LAPGAN, "growth.stable": 0, "growth.stable_images": [1024000, 256000, 256000],
             "growth.batch_sizes": [128, 32, 32], "train.steps": 8000}
+# the LAPGAN preset of round eight (lapgan/g0long: 512k images at 8 px, the EMA without warm-up)
+ROUND_EIGHT_LAPGAN = {"growth.stable_images": [512000, 256000, 256000], "train.steps": 24000,
+                      "train.ema_warmup": False}
+# round nine's (lapgan/warm_224: 224k images at 32 px, the EMA warmed up from each level's start), spelt out
+ROUND_NINE_LAPGAN = {"growth.stable_images": [512000, 256000, 224000], "train.steps": 23000,
+                     "train.ema_warmup": True}
 ROUND_FIVE_LAPGAN = {**ROUND_SIX_LAPGAN, "growth.stable": 0, "growth.batch_sizes": [], "train.steps": 12000}
 ROUND_FOUR_LAPGAN = {**ROUND_FIVE_LAPGAN, "train.standing_stats": 0}
 ROUND_THREE_LAPGAN = {**ROUND_FOUR_LAPGAN, "model.refiner": "convs", "train.precision": "fp32"}
@@ -213,16 +220,40 @@ VARIANTS = {
                              "g0 with 1,024k images in batches of 128 (8,000 steps)"),
     "lapgan/g0_xlong_b128_seed1": ("lapgan-fashion32", {**G0_XLONG, "train.seed": 1}, "g0_xlong_b128 with seed 1"),
     # G_0 with twice the images (512k) drew 8 px images at recall 0.59 / 0.63 against 0.53 / 0.47 (g0_long)
-    "lapgan/g0long": ("lapgan-fashion32", {},
-                      "batch32 with 512k images at 8 px (8,000 steps; 24,000 in all): today's preset"),
-    "lapgan/g0long_seed1": ("lapgan-fashion32", {"train.seed": 1}, "g0long with seed 1"),
-    "lapgan/g0long_seed2": ("lapgan-fashion32", {"train.seed": 2}, "g0long with seed 2"),
-    "lapgan/g0long_seed3": ("lapgan-fashion32", {"train.seed": 3},
+    "lapgan/g0long": ("lapgan-fashion32", ROUND_EIGHT_LAPGAN,
+                      "batch32 with 512k images at 8 px (8,000 steps; 24,000 in all): round eight's preset"),
+    "lapgan/g0long_seed1": ("lapgan-fashion32", {**ROUND_EIGHT_LAPGAN, "train.seed": 1}, "g0long with seed 1"),
+    "lapgan/g0long_seed2": ("lapgan-fashion32", {**ROUND_EIGHT_LAPGAN, "train.seed": 2}, "g0long with seed 2"),
+    "lapgan/g0long_seed3": ("lapgan-fashion32", {**ROUND_EIGHT_LAPGAN, "train.seed": 3},
                             "g0long with seed 3 (two threads, alone on the cores)"),
-    "lapgan/g0long_b16": ("lapgan-fashion32", {"growth.stable_images": [512000, 192000, 192000],
+    "lapgan/g0long_b16": ("lapgan-fashion32", {**ROUND_EIGHT_LAPGAN, "growth.stable_images": [512000, 192000, 192000],
                                                "growth.batch_sizes": [64, 16, 32], "train.steps": 26000},
                           "512k images at 8 px (8,000 steps), 192k at 16 px with batch 16 (12,000 steps) and at "
                           "32 px (6,000 steps)"),
+    # the budget: g0long_seed3 took 25.8 min alone on two threads (32 px: 15.0 of them); the EMA now warms up
+    # from each level's start (train.ema_warmup), so that short levels end on trained weights
+    "lapgan/warm_224": ("lapgan-fashion32", ROUND_NINE_LAPGAN,
+                        "g0long with the EMA's warm-up and 224k images at 32 px (7,000 steps): today's preset"),
+    "lapgan/warm_224_seed1": ("lapgan-fashion32", {**ROUND_NINE_LAPGAN, "train.seed": 1},
+                              "warm_224 with seed 1 (two threads, alone on the cores)"),
+    "lapgan/warm_224_seed2": ("lapgan-fashion32", {**ROUND_NINE_LAPGAN, "train.seed": 2}, "warm_224 with seed 2"),
+    "lapgan/warm_224_seed3": ("lapgan-fashion32", {**ROUND_NINE_LAPGAN, "train.seed": 3}, "warm_224 with seed 3"),
+    # warm_224_seed3 fell to recall 0.374: the 32 px level's images, the warm-up or the machine (round eight's
+    # g0long_seed3, 0.410, ran on the AMD EPYC; these on the Intel Xeon)? None of the first two: 0.382 and 0.370
+    "lapgan/warm_256_seed3": ("lapgan-fashion32", {**ROUND_NINE_LAPGAN, "train.steps": 24000, "train.seed": 3,
+                                                   "growth.stable_images": [512000, 256000, 256000]},
+                              "warm_224_seed3 with 256k images at 32 px (8,000 steps)"),
+    "lapgan/g0long_seed3_xeon": ("lapgan-fashion32", {**ROUND_EIGHT_LAPGAN, "train.seed": 3},
+                                 "g0long_seed3 again, on the Intel Xeon"),
+    # seed 3 loses its variety in G_1 refining G_0's images: the 32 px level's time given to G_1 instead
+    "lapgan/g1long": ("lapgan-fashion32", {**ROUND_NINE_LAPGAN, "growth.stable_images": [512000, 320000, 192000],
+                                           "train.steps": 24000},
+                      "warm_224 with 320k images at 16 px (10,000 steps) and 192k at 32 px (6,000 steps)"),
+    "lapgan/g1long_seed3": ("lapgan-fashion32", {**ROUND_NINE_LAPGAN, "growth.stable_images": [512000, 320000, 192000],
+                                                 "train.steps": 24000, "train.seed": 3}, "g1long with seed 3"),
+    "lapgan/warm_192": ("lapgan-fashion32", {**ROUND_NINE_LAPGAN, "growth.stable_images": [512000, 256000, 192000],
+                                             "train.steps": 22000},
+                        "g0long with the EMA's warm-up and 192k images at 32 px (6,000 steps)"),
     "lapgan/probe8": ("lapgan-fashion32", PROBE8, "8 px probe: round five's preset at 8 px (G_0 and D_0 alone)"),
     "lapgan/probe8_d16": ("lapgan-fashion32", {**PROBE8, "model.d_ch": 16}, "8 px probe with D_0 twice as wide"),
     "lapgan/probe8_g16": ("lapgan-fashion32", {**PROBE8, "model.ch": 16}, "8 px probe with G_0 twice as wide"),
