@@ -246,6 +246,7 @@ VARIANTS = {
     "lapgan/g0long_seed3_xeon": ("lapgan-fashion32", {**ROUND_EIGHT_LAPGAN, "train.seed": 3},
                                  "g0long_seed3 again, on the Intel Xeon"),
     # seed 3 loses its variety in G_1 refining G_0's images: the 32 px level's time given to G_1 instead
+    # (seed 3's 16 px chain 0.436 -> 0.458, its model 0.374 -> 0.373; seed 0 0.452 -> 0.405)
     "lapgan/g1long": ("lapgan-fashion32", {**ROUND_NINE_LAPGAN, "growth.stable_images": [512000, 320000, 192000],
                                            "train.steps": 24000},
                       "warm_224 with 320k images at 16 px (10,000 steps) and 192k at 32 px (6,000 steps)"),
