@@ -164,9 +164,8 @@ class TrainConfig:
     d_ortho: float = _f(0.0, "modified orthogonal regularisation strength for D", lo=0.0, hi=1.0)
     ema_decay: float = _f(0.9999, "EMA decay of the generator weights", lo=0.0, hi=1.0)
     ema_start: int = _f(0, "step before which the EMA simply copies G", lo=0, hi=10**9)
-    ema_warmup: bool = _f(False, "raise the EMA decay as (1 + n) / (10 + n) over the n steps since ema_start or, "
-                          "for a model that grows, since its current level began (a short run or level then still "
-                          "ends on an average of trained weights)")
+    ema_warmup: bool = _f(False, "the EMA decay rises as (1 + n) / (10 + n) over the n steps since ema_start or "
+                          "since a growing model's level began, so short runs end on trained weights")
     standing_stats: int = _f(0, "forward passes for standing BN statistics when sampling (0 = off)",
                              lo=0, hi=10000)
     seed: int = _f(0, "seed of every random choice in the run", lo=0, hi=2**31 - 1)
