@@ -57,17 +57,16 @@ class ModelConfig:
                            "and cgan always are, vanilla never")
     mbstd_group: int = _f(0, "biggan, biggan_deep, dcgan, progan, vanilla, cgan: minibatch-stddev map before D's "
                           "last layer, group size (0 = off; progan: 0 means its paper's 4)", lo=0, hi=256)
-    mbstd_by_class: bool = _f(False, "biggan, biggan_deep, progan, lapgan, cgan: the minibatch-stddev map over the "
-                              "batch's samples of each class instead of fixed groups (not from a paper; leave "
-                              "mbstd_group at 0)")
+    mbstd_by_class: bool = _f(False, "biggan, biggan_deep, progan, lapgan, cgan: the minibatch-stddev map over each "
+                              "class's samples, not fixed groups (not from a paper; leave mbstd_group at 0)")
     mbstd_features: int = _f(1, "values the minibatch-stddev map appends: D's channels split into this many groups, "
                              "one averaged std each (StyleGAN's num_channels; ProGAN 1)", lo=1, hi=64)
-    refiner: str = _f("convs", "lapgan: the body of each G_k: 'convs' (the paper's 3×3 convolutions at the level's "
-                      "size) or 'unet' (a path down to a quarter of the size and back, with skips; not in the paper)",
-                      choices=["convs", "unet"])
-    context_noise: float = _f(0.0, "lapgan: std of Gaussian noise on the real coarse image each G_k reads in "
-                              "training (it still refines the clean one; not in the paper: conditioning "
-                              "augmentation, so G_k tolerates the coarser generators' flaws; 0 = off)", lo=0.0, hi=10.0)
+    refiner: str = _f("convs", "lapgan: G_k's body: 'convs' (the paper's 3×3 convolutions) or 'unet' (down to a "
+                      "quarter of the size and back, with skips; not in the paper)", choices=["convs", "unet"])
+    context_noise: float = _f(0.0, "lapgan: std of noise on the real coarse image G_k reads in training, not on the "
+                              "one it refines (not in the paper: conditioning augmentation; 0 = off)", lo=0.0, hi=10.0)
+    chain_share: float = _f(0.0, "lapgan: share of G's batch whose G_k refines the coarser generators' image, not "
+                            "a real one (not in the paper; 0 = all real)", lo=0.0, hi=1.0)
     mb_kernels: int = _f(0, "vanilla/cgan/dcgan: minibatch discrimination kernels before D's output (0 = off)",
                          lo=0, hi=1024)
     ch: int = _f(64, "generator width multiplier", lo=1, hi=1024)

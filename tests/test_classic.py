@@ -170,6 +170,7 @@ def test_biggan_deep_minibatch_stddev_feeds_a_last_block_that_narrows():
     ({"model.name": "cgan", "model.conditional": False}, "class-conditional by design"),
     ({"model.name": "progan", "model.refiner": "unet"}, "only lapgan's generators"),
     ({"model.name": "biggan", "model.context_noise": 0.1}, "only lapgan's generators"),
+    ({"model.name": "dcgan", "model.chain_share": 0.5}, "only lapgan's generators"),
 ])
 def test_layers_that_a_family_lacks_are_refused(settings, message):
     cfg = tiny_config()
@@ -190,7 +191,7 @@ def test_layers_that_a_family_lacks_are_refused(settings, message):
     ("progan", {"model.mbstd_features": 2}),
     ("progan", {"model.mbstd_by_class": True}),
     ("lapgan", {"model.mbstd_by_class": True}),
-    ("lapgan", {"model.refiner": "unet", "model.context_noise": 0.1}),
+    ("lapgan", {"model.refiner": "unet", "model.context_noise": 0.1, "model.chain_share": 0.5}),
     ("cgan", {"model.mbstd_by_class": True, "loss.feature_matching": 1.0}),
     ("vanilla", {"model.mbstd_group": 4}),
 ])

@@ -105,6 +105,32 @@ def test_context_noise_changes_what_g_reads_not_the_coarse_image_it_refines():
         assert torch.equal(G(z, y, context=x), G(z, y, context=x))
 
 
+def test_a_chain_share_of_gs_batch_refines_the_finished_generators_images_and_leaves_them_as_they_were():
+    cfg = tiny_config(name="lapgan", chain_share=0.5)
+    cfg.model.num_classes = 10
+    torch.manual_seed(0)
+    G = build_generator(cfg)
+    G.set_stage(2, 1.0)  # 32 px: G_2 refines a 16 px image, which G_0 and G_1 draw for half the batch
+    x, y, z = torch.rand(4, 1, 32, 32) * 2 - 1, torch.arange(4), torch.randn(4, cfg.model.dim_z)
+    G.train()
+    stats = {k: v.clone() for k, v in G.state_dict().items() if "running" in k}
+    fake = G(z, y, context=x)
+    G.eval()
+    with torch.no_grad():
+        drawn = G.chain(z, y, 1)  # the finished levels' 16 px images, batch norm on running statistics
+    coarse = F.avg_pool2d(fake.detach(), 2)
+    assert torch.allclose(coarse[:2], drawn[:2], atol=1e-5)  # the first half refines what G_0, G_1 drew
+    assert torch.allclose(coarse[2:], F.avg_pool2d(x[2:], 2), atol=1e-5)  # the rest refines real images
+    fake.sum().backward()
+    assert G.coarsest[0].weight.grad is None and G.refine[0][0].weight.grad is None
+    assert G.refine[1][0].weight.grad is not None  # only the current level learns
+    finished = [k for k in stats if not k.startswith("refine.1.")]  # the current level's own statistics move
+    assert finished and all(torch.equal(G.state_dict()[k], stats[k]) for k in finished)
+    G.train()
+    with torch.no_grad():  # D's fakes (drawn without gradients) all refine real images: D_k never sees drawn ones
+        assert torch.allclose(F.avg_pool2d(G(z, y, context=x), 2), F.avg_pool2d(x, 2), atol=1e-5)
+
+
 def test_each_finer_judge_sees_the_coarse_image_beside_the_residual():
     cfg = tiny_config(name="lapgan")
     cfg.model.num_classes = 10

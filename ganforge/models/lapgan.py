@@ -24,7 +24,10 @@ size and back up with skip connections, so that at 16 px each output pixel sees 
 With ``model.context_noise`` σ (not in the paper; cascaded diffusion models' conditioning augmentation), G_k
 reads the real coarse image with Gaussian noise of std σ added at its own size in training, while its residual
 still refines the clean one: a G_k that has learnt to draw through noise is less thrown by the flaws of the
-coarser generators' images it refines at sampling.
+coarser generators' images it refines at sampling. With ``model.chain_share`` s (not in the paper) that share
+of each training batch's G_k refines the coarse image the finished generators G_0 .. G_{k−1} draw from the
+fake's own z (their batch norm on its running statistics) instead of the real one, so G_k also learns on the
+inputs it refines when sampling; D_k judges those fakes like the others.
 """
 from __future__ import annotations
 
@@ -97,7 +100,7 @@ class Generator(Growing, base.Generator):
     base_resolution = 8
     fades = False  # trained level by level
     real_context = True  # G_k refines real coarse images in training
-    options = frozenset({"refiner", "context_noise"})
+    options = frozenset({"refiner", "context_noise", "chain_share"})
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
@@ -127,22 +130,46 @@ class Generator(Growing, base.Generator):
             done += [f"embeds.{k}.", f"noise.{k - 1}.", f"refine.{k - 1}."]
         return frozenset(key for key in self.state_dict() if key.startswith(tuple(done)))
 
-    def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None,
-                context: torch.Tensor | None = None) -> torch.Tensor:
-        """Coarse to fine from (z, y); with ``context`` (real images of classes y, in training) the current
-        level's residual refines their coarse image instead (level 0 has nothing to refine)."""
-        level = self.level
-        if context is not None and level > 0:
-            coarse = pool_to(context, self.level_resolution(level - 1)).to(z.dtype)
-            seen = coarse + self.spec.model.context_noise * torch.randn_like(coarse) if self.training else coarse
-            return upsample_to(up2(coarse) + self.residual(level, up2(seen), z, y), self.spec.resolution)
-        with torch.set_grad_enabled(torch.is_grad_enabled() and level == 0):
+    def chain(self, z: torch.Tensor, y: torch.Tensor, level: int) -> torch.Tensor:
+        """The image at ``level``'s size drawn coarse to fine from (z, y); the levels below ``self.level`` are
+        finished and get no gradient."""
+        with torch.set_grad_enabled(torch.is_grad_enabled() and self.level == 0):
             image = self.coarsest(torch.cat([z, self.embeds[0](y).to(z.dtype)], dim=1)[:, :, None, None])
         for k in range(1, level + 1):
             coarse_up = up2(image)
-            with torch.set_grad_enabled(torch.is_grad_enabled() and k == level):  # finished levels are fixed
+            with torch.set_grad_enabled(torch.is_grad_enabled() and k == self.level):  # finished levels are fixed
                 image = coarse_up + self.residual(k, coarse_up, z, y)
-        return upsample_to(image, self.spec.resolution)
+        return image
+
+    def finished_chain(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The coarse images G_0 .. G_{level−1} draw, as at sampling: no gradient, batch norm in eval mode so the
+        finished levels' running statistics stay as they were."""
+        modes = [(m, m.training) for m in self.modules() if isinstance(m, nn.BatchNorm2d)]
+        for m, _ in modes:
+            m.eval()
+        try:
+            with torch.no_grad():
+                return self.chain(z, y, self.level - 1)
+        finally:
+            for m, mode in modes:
+                m.train(mode)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor, truncation: float | None = None,
+                context: torch.Tensor | None = None) -> torch.Tensor:
+        """Coarse to fine from (z, y); with ``context`` (real images of classes y, in training) the current
+        level's residual refines their coarse image instead (level 0 has nothing to refine), or for the first
+        ``model.chain_share`` of the batch in training, the finished generators' image."""
+        level, m = self.level, self.spec.model
+        if context is not None and level > 0:
+            coarse = pool_to(context, self.level_resolution(level - 1)).to(z.dtype)
+            # G's own update only (D's fakes are drawn without gradients): a D_k that also saw these fakes
+            # told them by their coarse image alone and G_k fell apart
+            drawn = round(m.chain_share * len(z)) if self.training and torch.is_grad_enabled() else 0
+            if drawn:
+                coarse = torch.cat([self.finished_chain(z[:drawn], y[:drawn]).to(z.dtype), coarse[drawn:]])
+            seen = coarse + m.context_noise * torch.randn_like(coarse) if self.training else coarse
+            return upsample_to(up2(coarse) + self.residual(level, up2(seen), z, y), self.spec.resolution)
+        return upsample_to(self.chain(z, y, level), self.spec.resolution)
 
 
 class Discriminator(Growing, base.Discriminator):

@@ -21,7 +21,7 @@ def check_family_options(cfg) -> None:
         if value and option not in D.options:
             raise ConfigError(f"model.{option}={value} is not available for model.name={m.name} (its discriminator "
                               f"has no such layer; use {', '.join(_offering(option))})")
-    for option in ("refiner", "context_noise"):
+    for option in ("refiner", "context_noise", "chain_share"):
         value = getattr(m, option)
         if value != type(m).__dataclass_fields__[option].default and option not in G.options:  # not the default
             raise ConfigError(f"model.{option}={value} is not available for model.name={m.name} (only lapgan's "
