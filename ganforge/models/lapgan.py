@@ -27,7 +27,8 @@ still refines the clean one: a G_k that has learnt to draw through noise is less
 coarser generators' images it refines at sampling. With ``model.chain_share`` s (not in the paper) that share
 of each training batch's G_k refines the coarse image the finished generators G_0 .. G_{k−1} draw from the
 fake's own z (their batch norm on its running statistics) instead of the real one, so G_k also learns on the
-inputs it refines when sampling; D_k judges those fakes like the others.
+inputs it refines when sampling. That is G's own update only: D's fakes (drawn without gradients) all refine real
+images, since a D_k that also judged drawn ones told them by their coarse image alone.
 """
 from __future__ import annotations
 
