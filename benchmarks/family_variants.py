@@ -10,10 +10,12 @@ EARLIER_VANILLA = {**BCE, "train.steps": 20000, "train.ema_decay": 0.999}
 EARLIER_CGAN = {**EARLIER_VANILLA, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.beta1": 0.5, "train.beta2": 0.999}
 # the ProGAN preset of round five (progan/batch16_d6_bf16: D 1.5× as wide as G, 40k images per phase)
 ROUND_FIVE_PROGAN = {"model.d_ch": 6, "growth.stable": 40000, "growth.fade": 40000, "train.steps": 11875,
-                     "train.channels_last": False}
+                     "train.channels_last": False, "train.d_lr": 1e-3}
 # the preset of rounds three and four (progan/batch16)
 BATCH16 = {**ROUND_FIVE_PROGAN, "model.d_ch": 4, "train.precision": "fp32"}
-D8_R8 = {"loss.r1_every": 8, "train.channels_last": False}  # progan/d8_r8_32k
+# the ProGAN preset of rounds six to ten (progan/d8_32k_cl: D twice as wide, 32k images per phase, D at G's lr)
+ROUND_SIX_PROGAN = {"train.d_lr": 1e-3}
+D8_R8 = {**ROUND_SIX_PROGAN, "loss.r1_every": 8, "train.channels_last": False}  # progan/d8_r8_32k
 ROUND_TWO_PROGAN = {**BATCH16, "growth.batch_sizes": [64, 64, 32, 32], "train.steps": 6875}
 EARLIER_PROGAN = {**WGAN_GP, **ROUND_TWO_PROGAN, "model.mbstd_by_class": False, "growth.stable": 20000,
                   "growth.fade": 20000, "train.steps": 3437}
@@ -325,16 +327,32 @@ VARIANTS = {
                          "batch16_d6_bf16 with D twice as wide (64 channels per level), R1 and R2 every 8 D steps and "
                          "32k images per phase (9,500 steps), to fit D8's time"),
     "progan/d8_r8_32k_seed1": ("progan-fashion32", {**D8_R8, "train.seed": 1}, "d8_r8_32k with seed 1"),
-    "progan/d8_32k_cl": ("progan-fashion32", {},
-                         "d8_r8_32k with R1 and R2 every 4 D steps again, channels-last memory format: today's "
-                         "preset"),
-    "progan/d8_32k_cl_fp32": ("progan-fashion32", {"train.precision": "fp32"},
-                              "d8_32k_cl (today's preset) in fp32, as on a CPU without native bf16"),
-    "progan/d8_32k_cl_seed1": ("progan-fashion32", {"train.seed": 1}, "d8_32k_cl with seed 1"),
+    "progan/d8_32k_cl": ("progan-fashion32", ROUND_SIX_PROGAN,
+                         "d8_r8_32k with R1 and R2 every 4 D steps again, channels-last memory format: the "
+                         "preset of rounds six to ten"),
+    "progan/d8_32k_cl_fp32": ("progan-fashion32", {**ROUND_SIX_PROGAN, "train.precision": "fp32"},
+                              "d8_32k_cl in fp32, as on a CPU without native bf16"),
+    "progan/d8_32k_cl_seed1": ("progan-fashion32", {**ROUND_SIX_PROGAN, "train.seed": 1}, "d8_32k_cl with seed 1"),
     "progan/batch16_mbf4": ("progan-fashion32", {**BATCH16, "model.mbstd_features": 4},
                             "batch16 with the class-wise map split into 4 groups of D's channels (4 values)"),
     "progan/class_ttur": ("progan-fashion32", {**WGAN_GP, **ROUND_TWO_PROGAN, "train.g_lr": 5e-4},
                           "class_long with G slower than D (5e-4 / 1e-3)"),
+    # round eleven: from the preset of rounds six to ten (d8_32k_cl), for recall with a margin
+    "progan/d12": ("progan-fashion32", {**ROUND_SIX_PROGAN, "model.d_ch": 12},
+                   "d8_32k_cl with D three times as wide as G (96 channels per level)"),
+    "progan/lecam": ("progan-fashion32", {**ROUND_SIX_PROGAN, "loss.lecam": 0.3}, "d8_32k_cl with LeCam (λ 0.3)"),
+    "progan/trans": ("progan-fashion32", {**ROUND_SIX_PROGAN, "augment.diffaugment": "translation"},
+                     "d8_32k_cl with DiffAugment's translation on every image D sees"),
+    "progan/g5e4": ("progan-fashion32", {**ROUND_SIX_PROGAN, "train.g_lr": 5e-4},
+                    "d8_32k_cl with G slower than D (5e-4 / 1e-3)"),
+    "progan/g2e3": ("progan-fashion32", {**ROUND_SIX_PROGAN, "train.g_lr": 2e-3},
+                    "d8_32k_cl with G faster than D (2e-3 / 1e-3)"),
+    "progan/d4e3": ("progan-fashion32", {"train.d_lr": 4e-3}, "d8_32k_cl with D four times as fast as G "
+                                                              "(1e-3 / 4e-3)"),
+    "progan/d2e3": ("progan-fashion32", {}, "d8_32k_cl with D twice as fast as G (1e-3 / 2e-3): today's preset"),
+    "progan/d2e3_seed1": ("progan-fashion32", {"train.seed": 1}, "d2e3 with seed 1"),
+    "progan/d2e3_seed2": ("progan-fashion32", {"train.seed": 2}, "d2e3 with seed 2"),
+    "progan/d2e3_seed3": ("progan-fashion32", {"train.seed": 3}, "d2e3 with seed 3"),
     # BigGAN-deep rows are today's preset with what each changed; the first is the earlier preset
     "biggan_deep/preset": ("fashion32-deep-cpu", {"model.ch": 16, "model.dim_z": 32, "model.g_attention": [16, 32],
                                                   "model.d_attention": [16, 32], "model.mbstd_by_class": False,
