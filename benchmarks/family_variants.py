@@ -268,6 +268,10 @@ VARIANTS = {
                                 "statistics)"),
     "lapgan/probe16_unet_mbf4": ("lapgan-fashion32", {**PROBE16, "model.refiner": "unet", "model.mbstd_features": 4},
                                  "probe16_unet with the class-wise map as 4 values (D's channels in 4 groups)"),
+    "lapgan/d8e4_seed2": ("lapgan-fashion32", {"train.d_lr": 8e-4, "train.seed": 2},
+                          "warm_224_seed2 with D twice as fast (1e-4 / 8e-4)"),
+    "lapgan/d8e4_seed3": ("lapgan-fashion32", {"train.d_lr": 8e-4, "train.seed": 3},
+                          "warm_224_seed3 with D twice as fast (1e-4 / 8e-4)"),
     # progan rows are today's preset with what each changed; the first is the earlier preset (WGAN-GP, 20k images
     # per phase, groups of 4), ROUND_TWO_PROGAN the preset of round two (class_rpgan_lazy), BATCH16 that of rounds
     # three and four
