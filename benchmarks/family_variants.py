@@ -8,6 +8,7 @@ BCE = {"loss.name": "bce", **NO_R1_R2}
 WGAN_GP = {"loss.name": "wasserstein", "loss.gp": 10.0, "loss.drift": 0.001, **NO_R1_R2}
 EARLIER_VANILLA = {**BCE, "train.steps": 20000, "train.ema_decay": 0.999, "train.d_lr": 2e-4}
 EARLIER_CGAN = {**EARLIER_VANILLA, "train.g_lr": 2e-4, "train.d_lr": 2e-4, "train.beta1": 0.5, "train.beta2": 0.999}
+
 # the ProGAN preset of round five (progan/batch16_d6_bf16: D 1.5× as wide as G, 40k images per phase)
 ROUND_FIVE_PROGAN = {"model.d_ch": 6, "growth.stable": 40000, "growth.fade": 40000, "train.steps": 11875,
                      "train.channels_last": False, "train.d_lr": 1e-3}
@@ -45,6 +46,12 @@ PROBE8 = {**ROUND_FIVE_LAPGAN, "data.resolution": 16, "train.steps": 4000, "grow
 PROBE16 = {**ROUND_THREE_LAPGAN, "data.resolution": 16, "train.steps": 8000}  # levels 0 and 1 only
 EARLIER_LAPGAN = {**ROUND_THREE_LAPGAN, "model.mbstd_by_class": False, "train.g_lr": 2e-4, "train.d_lr": 2e-4,
                   "train.steps": 9000}
+
+
+def suffix(seed: int) -> str:
+    """A row's name for a training seed other than the preset's 0."""
+    return f"_seed{seed}" if seed else ""
+
 
 # "family/name": (preset, overrides, what it tests)
 VARIANTS = {
@@ -95,13 +102,12 @@ VARIANTS = {
                           "rpgan with lazy R1 and R2 (every 4 D steps), 30,000 steps, EMA 0.9995: the preset of "
                           "rounds two to eleven"),
     # round twelve: D twice as fast as G, ProGAN's lever of round eleven, on four seeds
-    **{f"vanilla/d4e4{f'_seed{seed}' if seed else ''}": (
+    **{f"vanilla/d4e4{suffix(seed)}": (
         "vanilla-fashion32", {"train.seed": seed},
         f"rpgan_30k{f' with seed {seed}' if seed else ''} and D twice as fast (2e-4 / 4e-4): today's preset")
        for seed in range(4)},
-    **{f"vanilla/45k{f'_seed{seed}' if seed else ''}": (
-        "vanilla-fashion32", {"train.d_lr": 2e-4, "train.steps": 45000, "train.seed": seed},
-        f"rpgan_30k{f' with seed {seed}' if seed else ''} for 45,000 steps") for seed in (1, 2)},
+    **{f"vanilla/45k_seed{s}": ("vanilla-fashion32", {"train.d_lr": 2e-4, "train.steps": 45000, "train.seed": s},
+                                f"rpgan_30k with seed {s} for 45,000 steps") for s in (1, 2)},
     "dcgan/preset": ("dcgan-fashion32", {}, "the preset"),
     # lapgan rows are today's preset with what each changed; the first four ran the earlier scheme (G_k
     # conditioned on generated coarse images, D_k judging the residual alone), which no longer exists;
@@ -286,9 +292,9 @@ VARIANTS = {
                           "warm_224_seed3 with D twice as fast (1e-4 / 8e-4)"),
     # round twelve: a longer EMA, which changes nothing: the warm-up's (1 + n) / (10 + n) stays under 0.999 for
     # levels under 8,991 steps, so ema9995 trains warm_224 again (seed 0 bit for bit; seed 1 on one thread)
-    **{f"lapgan/ema9995{f'_seed{seed}' if seed else ''}": (
+    **{f"lapgan/ema9995{suffix(seed)}": (
         "lapgan-fashion32", {"train.ema_decay": 0.9995, "train.seed": seed},
-        f"warm_224{f'_seed{seed}' if seed else ''} with EMA 0.9995") for seed in range(2)},
+        f"warm_224{suffix(seed)} with EMA 0.9995") for seed in range(2)},
     # progan rows are today's preset with what each changed; the first is the earlier preset (WGAN-GP, 20k images
     # per phase, groups of 4), ROUND_TWO_PROGAN the preset of round two (class_rpgan_lazy), BATCH16 that of rounds
     # three and four
@@ -388,9 +394,10 @@ VARIANTS = {
                             "native, 8,000 steps"),
     "biggan_deep/class_dch16": ("fashion32-deep-cpu", {},
                                 "class8k with D twice as wide (d_ch 16), 6,000 steps: today's preset"),
-    # round twelve: the cGAN, vanilla (of round eleven) and BigGAN-deep presets trained with seeds 1 to 3
+    # round twelve: the cGAN and vanilla (of round eleven) presets trained with seeds 1 to 3, BigGAN-deep's with 1
     **{f"{key}_seed{seed}": (preset, {**undo, "train.seed": seed}, f"{key.split('/')[1]} with seed {seed}")
-       for key, preset, undo in [("cgan/rpgan_ttur_30k", "cgan-fashion32", {}),
-                                 ("vanilla/rpgan_30k", "vanilla-fashion32", {"train.d_lr": 2e-4}),
-                                 ("biggan_deep/class_dch16", "fashion32-deep-cpu", {})] for seed in (1, 2, 3)},
+       for key, preset, undo, seeds in [("cgan/rpgan_ttur_30k", "cgan-fashion32", {}, (1, 2, 3)),
+                                        ("vanilla/rpgan_30k", "vanilla-fashion32", {"train.d_lr": 2e-4}, (1, 2, 3)),
+                                        ("biggan_deep/class_dch16", "fashion32-deep-cpu", {}, (1,))]
+       for seed in seeds},
 }
