@@ -218,4 +218,12 @@ LAPGAN_VARIANTS = {
     "lapgan/ema9995": ("lapgan-fashion32", {"train.ema_decay": 0.9995}, "warm_224 with EMA 0.9995"),
     "lapgan/ema9995_seed1": ("lapgan-fashion32", {"train.ema_decay": 0.9995, "train.seed": 1},
                              "warm_224_seed1 with EMA 0.9995"),
+    # round thirteen: the EMA's horizon through its warm-up (train.ema_warmup_horizon: the horizon as a fraction of
+    # the level's steps so far, 1/9 in the preset) on seed 2; for longer horizons the cap is raised to 0.9999 so that
+    # it never binds. The EMA does not feed back into training: each row trains warm_224_seed2's G step for step
+    **{f"lapgan/ema_h{tag}_seed2": ("lapgan-fashion32", {**({"train.ema_decay": 0.9999} if h > 1 / 9 else {}),
+                                                         "train.ema_warmup_horizon": h, "train.seed": 2},
+                                    f"warm_224_seed2 with the EMA's horizon {text} of the level's steps so far")
+       for tag, h, text in (("2", 0.5, "half"), ("4", 0.25, "a quarter"), ("20", 0.05, "a twentieth"),
+                            ("50", 0.02, "a fiftieth"))},
 }

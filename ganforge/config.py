@@ -165,6 +165,9 @@ class TrainConfig:
     ema_start: int = _f(0, "step before which the EMA simply copies G", lo=0, hi=10**9)
     ema_warmup: bool = _f(False, "the EMA decay rises as (1 + n) / (10 + n) over the n steps since ema_start or "
                           "since a growing model's level began, so short runs end on trained weights")
+    ema_warmup_horizon: float = _f(1 / 9, "with ema_warmup, the EMA's horizon as a fraction of the steps n since it "
+                                   "began: decay (1 + n) / (1 + 1/h + n), capped at ema_decay; 1/9 is "
+                                   "(1 + n) / (10 + n), 1 a plain mean of every step's weights", lo=1e-6, hi=1.0)
     standing_stats: int = _f(0, "forward passes for standing BN statistics when sampling (0 = off)",
                              lo=0, hi=10000)
     seed: int = _f(0, "seed of every random choice in the run", lo=0, hi=2**31 - 1)

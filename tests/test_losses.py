@@ -68,6 +68,33 @@ def test_ema_warmup_rises_from_the_start_and_from_each_level():
     assert torch.allclose(ema.model.weight, 0.999 * before + 0.001 * 4.0)
 
 
+def test_ema_warmup_horizon_sets_the_fraction_of_steps_averaged():
+    src = torch.nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        src.weight.fill_(1.0)
+    mean = EMA(src, decay=0.9999, warmup=True, warmup_horizon=1.0)  # (1 + n) / (2 + n): the plain running mean
+    quarter = EMA(src, decay=0.9999, warmup=True, warmup_horizon=0.25)  # (1 + n) / (5 + n)
+    values = [5.0, 1.0, 2.0, 6.0, 3.0]
+    for step, v in enumerate(values):
+        with torch.no_grad():
+            src.weight.fill_(v)
+        mean.update(step)
+        quarter.update(step)
+    assert mean.model.weight.item() == pytest.approx((1.0 + sum(values)) / 6)  # the initial 1.0, then each step's
+    expect = 1.0
+    for n, v in enumerate(values):
+        decay = (1 + n) / (5 + n)
+        expect = decay * expect + (1 - decay) * v
+    assert quarter.model.weight.item() == pytest.approx(expect)
+    capped = EMA(src, decay=0.5, warmup=True, warmup_horizon=1.0)  # the cap still binds once (1 + n) / (2 + n) > 0.5
+    capped.update(3)
+    with torch.no_grad():
+        src.weight.fill_(7.0)
+    before = capped.model.weight.item()
+    capped.update(4)
+    assert capped.model.weight.item() == pytest.approx(0.5 * before + 0.5 * 7.0)
+
+
 def test_ema_averages_buffers_and_copies_counters():
     src = torch.nn.BatchNorm1d(2)
     ema = EMA(src, decay=0.5, start=0)

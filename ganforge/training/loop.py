@@ -63,7 +63,7 @@ class Trainer:
         adam = dict(betas=(float(t.beta1), float(t.beta2)), eps=t.adam_eps)
         self.opt_G = torch.optim.Adam(self.G.parameters(), lr=t.g_lr, **adam)
         self.opt_D = torch.optim.Adam(self.D.parameters(), lr=t.d_lr, **adam)
-        self.ema = EMA(self.G, t.ema_decay, t.ema_start, t.ema_warmup)
+        self.ema = EMA(self.G, t.ema_decay, t.ema_start, t.ema_warmup, t.ema_warmup_horizon)
         set_cross_replica(self.ema.model, False)  # the EMA samples on one rank at a time
         self.stream = BatchStream(dataset, t.batch_size, t.seed, cfg.data.hflip, cfg.data.num_workers,
                                   dist.rank, dist.world)
