@@ -1,9 +1,9 @@
 """Typed run configuration: dataclasses, YAML/JSON io, presets, dotted overrides and validation.
 
 A run is described by one :class:`Config` with seven sections (data, model, loss, augment, growth, train, eval).
-Every field carries its allowed range or choices, so a bad value fails with a message that says what is
-allowed, and an unknown key fails with the list of valid keys. The networks are built from the model section
-and the image geometry alone (:meth:`Config.model_spec`).
+Every field carries its allowed range or choices, so a bad value fails with a message that says what is allowed,
+and an unknown key fails with the list of valid keys. The networks are built from the model section and the image
+geometry alone (:meth:`Config.model_spec`).
 """
 from __future__ import annotations
 
@@ -163,13 +163,10 @@ class TrainConfig:
     d_ortho: float = _f(0.0, "modified orthogonal regularisation strength for D", lo=0.0, hi=1.0)
     ema_decay: float = _f(0.9999, "EMA decay of the generator weights", lo=0.0, hi=1.0)
     ema_start: int = _f(0, "step before which the EMA simply copies G", lo=0, hi=10**9)
-    ema_warmup: bool = _f(False, "the EMA decay rises as (1 + n) / (10 + n) over the n steps since ema_start or "
-                          "since a growing model's level began, so short runs end on trained weights")
-    ema_warmup_horizon: float = _f(1 / 9, "with ema_warmup, the EMA's horizon as a fraction of the steps n since it "
-                                   "began: decay (1 + n) / (1 + 1/h + n), capped at ema_decay; 1/9 is "
-                                   "(1 + n) / (10 + n), 1 a plain mean of every step's weights", lo=1e-6, hi=1.0)
-    standing_stats: int = _f(0, "forward passes for standing BN statistics when sampling (0 = off)",
-                             lo=0, hi=10000)
+    ema_warmup: bool = _f(False, "the EMA decay warms up from ema_start and each level's start (ema_warmup_horizon)")
+    ema_warmup_horizon: float = _f(1 / 9, "with ema_warmup, decay (1 + n) / (1 + 1/h + n) after n steps, a horizon "
+                                   "of about h·n (1/9: (1 + n) / (10 + n)), capped at ema_decay", lo=1e-6, hi=1.0)
+    standing_stats: int = _f(0, "forward passes for standing BN statistics when sampling (0 = off)", lo=0, hi=10000)
     seed: int = _f(0, "seed of every random choice in the run", lo=0, hi=2**31 - 1)
     device: str = _f("auto", "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
     threads: int = _f(0, "CPU threads for torch (0 = torch's default)", lo=0, hi=1024)
