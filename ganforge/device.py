@@ -18,6 +18,15 @@ DTYPES = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
+def fix_thread_count(threads: int = 0) -> int:
+    """Pin torch's CPU thread count (0: keep the current one) and return it. Until torch.set_num_threads is called,
+    MKL may change its team size from call to call (MKL_DYNAMIC), and a matrix product summed by a different
+    number of threads differs in its last bits: a run, a resumed run or a sheet would then not repeat bit for bit."""
+    threads = threads or torch.get_num_threads()
+    torch.set_num_threads(threads)
+    return threads
+
+
 def _mps_available() -> bool:
     return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
 

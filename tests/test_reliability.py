@@ -106,6 +106,18 @@ def test_sigkill_at_every_crash_point_then_resume_is_bit_identical(tmp_path, ref
     assert len([r for r in records if r.get("event") == "resumed"]) == len(points)
 
 
+def test_training_pins_the_thread_count_so_runs_repeat(tmp_path, monkeypatch):
+    """Until torch.set_num_threads is called MKL may resize its team from call to call, and a resumed process
+    would then sum differently from the first: train() pins the count, the configured one or torch's own."""
+    calls = []
+    monkeypatch.setattr(torch, "set_num_threads", calls.append)
+    for threads in (0, 1):
+        cfg = kill_config(steps=1)
+        cfg.train.threads = threads
+        train(cfg, tmp_path / f"run{threads}", show_progress=False)
+    assert calls == [torch.get_num_threads(), 1]
+
+
 def test_fault_specifications_are_checked():
     from ganforge import faults
     assert faults.parse("at=write,step=3,byte=10,rank=1,action=stop;at=step,step=1") == [

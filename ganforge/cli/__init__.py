@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..device import fix_thread_count
 from ..distributed import main_process
 from ..errors import GanforgeError
 from . import attention_maps, bench, export, metrics, sample, train, view
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    fix_thread_count()  # every command repeats bit for bit (see fix_thread_count)
     try:
         return args.func(args)
     except GanforgeError as e:

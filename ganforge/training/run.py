@@ -22,7 +22,7 @@ from .. import distributed, faults
 from ..checkpoint import newest_valid_checkpoint, remove_stale_temporaries
 from ..config import RESUMABLE_KEYS, Config, ConfigError
 from ..data import load_dataset
-from ..device import resolve_device, resolve_precision
+from ..device import fix_thread_count, resolve_device, resolve_precision
 from ..errors import GanforgeError
 from ..fileio import atomic_write_text
 from ..liveness import PeerLost, is_collective_failure
@@ -177,6 +177,7 @@ def train(cfg: Config, out, resume: bool | str | None = None, force: bool = Fals
 
 def _train(cfg: Config, out: pathlib.Path, resume: str, force: bool, show_progress: bool, notify,
            dist: distributed.Distributed, device) -> dict:
+    fix_thread_count(cfg.train.threads)  # before the first matrix product: G's orthogonal init
     dataset, cfg = load_bound_data(cfg, notify)
     keep = choose_precision(cfg, device, notify)
     torch.manual_seed(cfg.train.seed)
@@ -195,8 +196,6 @@ def _train(cfg: Config, out: pathlib.Path, resume: str, force: bool, show_progre
         return run_cfg, resuming
 
     cfg, resuming = dist.on_main(claim_run_dir)
-    if cfg.train.threads:
-        torch.set_num_threads(cfg.train.threads)
     trainer = Trainer(cfg, G, D, dataset, device, dist)
     log = JsonlLog(out / "log.jsonl")
     resumed_from = best = None
