@@ -173,28 +173,36 @@ VARIANTS = {
                                                   "train.steps": 1000},
                            "the earlier preset: ch 16, attention at 16 and 32, dim_z 32, lr 4e-4 / 2e-4, 1,000 steps"),
     "biggan_deep/ch8_att16": ("fashion32-deep-cpu", {"model.d_ch": 8, "model.dim_z": 32, "model.mbstd_by_class": False,
-                                                     "train.precision": "fp32", "train.steps": 5000},
+                                                     "train.precision": "fp32", "train.steps": 5000,
+                                                     "train.d_lr": 4e-4},
                               "ch 8, attention at 16 only, the demo's lrs (2e-4 / 4e-4), 5,000 steps"),
-    "biggan_deep/class8k": ("fashion32-deep-cpu", {"model.d_ch": 8, "train.steps": 8000},
+    "biggan_deep/class8k": ("fashion32-deep-cpu", {"model.d_ch": 8, "train.steps": 8000, "train.d_lr": 4e-4},
                             "ch8_att16 with the class-wise map before D's last block, a 64-d latent, bf16 where "
                             "native, 8,000 steps"),
-    "biggan_deep/class_dch16": ("fashion32-deep-cpu", {},
-                                "class8k with D twice as wide (d_ch 16), 6,000 steps: today's preset"),
+    "biggan_deep/class_dch16": ("fashion32-deep-cpu", {"train.d_lr": 4e-4},
+                                "class8k with D twice as wide (d_ch 16), 6,000 steps: the round-twelve preset"),
     # round twelve: the cGAN and vanilla (of round eleven) presets trained with seeds 1 to 3, BigGAN-deep's with 1
     **{f"{key}_seed{seed}": (preset, {**undo, "train.seed": seed}, f"{key.split('/')[1]} with seed {seed}")
        for key, preset, undo, seeds in [("cgan/rpgan_ttur_30k", "cgan-fashion32", {}, (1, 2, 3)),
                                         ("vanilla/rpgan_30k", "vanilla-fashion32", {"train.d_lr": 2e-4}, (1, 2, 3)),
-                                        ("biggan_deep/class_dch16", "fashion32-deep-cpu", {}, (1, 2, 3))]
+                                        ("biggan_deep/class_dch16", "fashion32-deep-cpu", {"train.d_lr": 4e-4},
+                                         (1, 2, 3))]
        for seed in seeds},
     # round thirteen: BigGAN-deep's seed 2 (recall 0.381) with D four times as fast as G, or a longer EMA
     "biggan_deep/d8e4_seed2": ("fashion32-deep-cpu", {"train.d_lr": 8e-4, "train.seed": 2},
                                "class_dch16_seed2 with D four times as fast as G (2e-4 / 8e-4)"),
     "biggan_deep/d8e4": ("fashion32-deep-cpu", {"train.d_lr": 8e-4},
-                         "class_dch16 with D four times as fast as G (2e-4 / 8e-4)"),
+                         "class_dch16 with D four times as fast as G (2e-4 / 8e-4): today's preset"),
     "biggan_deep/d8e4_seed1": ("fashion32-deep-cpu", {"train.d_lr": 8e-4, "train.seed": 1},
                                "class_dch16_seed1 with D four times as fast as G (2e-4 / 8e-4)"),
     "biggan_deep/d8e4_seed3": ("fashion32-deep-cpu", {"train.d_lr": 8e-4, "train.seed": 3},
                                "class_dch16_seed3 with D four times as fast as G (2e-4 / 8e-4)"),
-    "biggan_deep/ema999_seed2": ("fashion32-deep-cpu", {"train.ema_decay": 0.999, "train.seed": 2},
+    "biggan_deep/ema999_seed2": ("fashion32-deep-cpu", {"train.ema_decay": 0.999, "train.seed": 2,
+                                                          "train.d_lr": 4e-4},
                                  "class_dch16_seed2 with EMA 0.999 (it trains the same G)"),
+    # round fourteen: the attention ablation's "none" (benchmarks/ablation_attention.py, seed 0) on seeds 1 to 3
+    **{f"biggan_deep/noatt_seed{seed}": ("fashion32-deep-cpu", {"model.g_attention": [], "model.d_attention": [],
+                                                                "train.seed": seed},
+                                         f"today's preset without attention in G and D, seed {seed}")
+       for seed in (1, 2, 3)},
 }
