@@ -18,195 +18,195 @@ from importlib import resources
 import yaml
 
 from .augment import AUGMENT_OPS, parse_policy
-from .checks import listed, number
+from .data.formats import FORMATS, Kinds
 from .errors import ConfigError, GanforgeError
+from .fields import coerce, option
+from .loss.terms import LossNames
 from .metrics.registry import METRICS, parse_metrics
-from .models.options import check_family_options
-from .models.registry import FAMILIES
+from .models.base import FamilyOptions
+from .models.options import LAYER_KEYS, check_family_options
+from .models.registry import FAMILIES, family
 from .models.spec import ModelSpec
-
-
-def _f(default, help: str, lo=None, hi=None, choices=None, item=int):
-    """A dataclass field with its documentation and allowed values (``item``: the type of a list's items)."""
-    meta = {"help": help, "lo": lo, "hi": hi, "choices": choices, "item": item}
-    if isinstance(default, list):
-        return field(default_factory=lambda: list(default), metadata=meta)
-    return field(default=default, metadata=meta)
 
 
 @dataclass
 class DataConfig:
-    source: str = _f("fashion-mnist", "'fashion-mnist' (embedded) or a path: image folder, .npz file, "
-                     "a CIFAR-10 'cifar-10-batches-py' directory, or MNIST-format (idx) files: their directory "
-                     "or an images file")
-    kind: str = _f("auto", "how to read source", choices=["auto", "embedded", "folder", "npz", "cifar10", "idx"])
-    resolution: int = _f(32, "image size in pixels (a power of two)", lo=16, hi=512)
-    channels: int = _f(1, "1 (greyscale) or 3 (RGB)", choices=[1, 3])
-    hflip: bool = _f(False, "random horizontal flips of real images")
-    preload: str = _f("auto", "decode an image folder into memory once ('auto': when it fits in 2 GiB)",
-                      choices=["auto", "true", "false"])
-    num_workers: int = _f(0, "data-loading worker processes (folder datasets)", lo=0, hi=64)
-    skip_bad_images: bool = _f(False, "skip unreadable images in a folder (reported) instead of stopping")
+    source: str = option("fashion-mnist", "'fashion-mnist' (embedded) or a path: image folder, .npz file, "
+                         "a CIFAR-10 'cifar-10-batches-py' directory, or MNIST-format (idx) files: their directory "
+                         "or an images file")
+    kind: str = option("auto", "how to read source: auto (detected) or a registered data format: "
+                       + ", ".join(FORMATS), choices=Kinds())  # the live registry
+    resolution: int = option(32, "image size in pixels (a power of two)", lo=16, hi=512)
+    channels: int = option(1, "1 (greyscale) or 3 (RGB)", choices=[1, 3])
+    hflip: bool = option(False, "random horizontal flips of real images")
+    preload: str = option("auto", "decode an image folder into memory once ('auto': when it fits in 2 GiB)",
+                          choices=["auto", "true", "false"])
+    num_workers: int = option(0, "data-loading worker processes (folder datasets)", lo=0, hi=64)
+    skip_bad_images: bool = option(False, "skip unreadable images in a folder (reported) instead of stopping")
 
 
 @dataclass
 class ModelConfig:
-    name: str = _f("biggan", "model family: " + ", ".join(f"{n} ({f.summary})" for n, f in FAMILIES.items()),
-                   choices=FAMILIES)  # the live registry: a family registered later is a valid choice
-    conditional: bool = _f(True, "dcgan: condition G and D on the class (label embedding concatenated); BigGAN "
-                           "and cgan always are, vanilla never")
-    mbstd_group: int = _f(0, "biggan, biggan_deep, dcgan, progan, vanilla, cgan: minibatch-stddev map before D's "
-                          "last layer, group size (0 = off; progan: 0 means its paper's 4)", lo=0, hi=256)
-    mbstd_by_class: bool = _f(False, "biggan, biggan_deep, progan, lapgan, cgan: the minibatch-stddev map over each "
-                              "class's samples, not fixed groups (not from a paper; leave mbstd_group at 0)")
-    mbstd_features: int = _f(1, "values the minibatch-stddev map appends: D's channels split into this many groups, "
-                             "one averaged std each (StyleGAN's num_channels; ProGAN 1)", lo=1, hi=64)
-    refiner: str = _f("convs", "lapgan: G_k's body: 'convs' (the paper's 3×3 convolutions) or 'unet' (down to a "
-                      "quarter of the size and back, with skips; not in the paper)", choices=["convs", "unet"])
-    context_noise: float = _f(0.0, "lapgan: std of noise on the real coarse image G_k reads in training, not on the "
-                              "one it refines (not in the paper: conditioning augmentation; 0 = off)", lo=0.0, hi=10.0)
-    chain_share: float = _f(0.0, "lapgan: share of G's batch whose G_k refines the coarser generators' image, not "
-                            "a real one (not in the paper; 0 = all real)", lo=0.0, hi=1.0)
-    mb_kernels: int = _f(0, "vanilla/cgan/dcgan: minibatch discrimination kernels before D's output (0 = off)",
-                         lo=0, hi=1024)
-    ch: int = _f(64, "generator width multiplier", lo=1, hi=1024)
-    d_ch: int = _f(64, "discriminator width multiplier", lo=1, hi=1024)
-    dim_z: int = _f(128, "latent size (divisible into blocks + 1 chunks when hier)", lo=1, hi=4096)
-    shared: bool = _f(True, "one shared class embedding feeding every conditional BN")
-    shared_dim: int = _f(128, "size of the shared class embedding", lo=1, hi=4096)
-    hier: bool = _f(True, "hierarchical latents: z split into chunks, one per block (needs shared)")
-    g_attention: list = _f([], "resolutions with self-attention in G, e.g. [64]")
-    d_attention: list = _f([], "resolutions with self-attention in D, e.g. [64]")
-    attention_type: str = _f("self", "attention layers: 'self' (SAGAN) or 'channel' (squeeze-and-excitation)",
-                             choices=["self", "channel"])
-    depth: int = _f(2, "BigGAN-deep: blocks per resolution", lo=1, hi=16)
-    channel_ratio: int = _f(4, "BigGAN-deep: bottleneck ratio (hidden = channels / ratio)", lo=1, hi=64)
-    widths: str = _f("auto", "channel plan: 'ladder' (ImageNet, >= 64 px), 'uniform' (CIFAR, 4*ch), "
-                     "'auto' (uniform up to 32 px, ladder above)", choices=["auto", "ladder", "uniform"])
-    init: str = _f("ortho", "weight init", choices=["ortho", "N02", "xavier"])
-    sn_eps: float = _f(1e-6, "spectral-norm epsilon", lo=0.0, hi=1.0)
-    bn_eps: float = _f(1e-5, "batch-norm epsilon", lo=0.0, hi=1.0)
-    sn_eval: str = _f("iterate", "spectral norm in eval: 'iterate' (BigGAN-PyTorch) or 'cached' (stored sigma)",
-                      choices=["iterate", "cached"])
-    bn_stats: str = _f("batch", "'batch' norm statistics, or 'truncation'-indexed ones (converted TF-Hub "
-                       "BigGAN-deep; sampling only)", choices=["batch", "truncation"])
-    n_stats: int = _f(51, "rows of truncation-indexed statistics", lo=2, hi=1001)
-    truncation_style: str = _f("resample", "what truncation psi means when sampling: 'resample' (|z| <= psi) or "
-                               "'tfhub' (psi * truncnorm(-2, 2), and it selects truncation-indexed statistics)",
-                               choices=["resample", "tfhub"])
-    num_classes: int = _f(0, "number of classes (0 = from the data)", lo=0, hi=100000)
-    class_names: list = _f([], "class names (empty = from the data)", item=str)
+    """The keys every family shares; a family's own keys are its options (``model.<family>.<key>``, declared in
+    the family's module and registered with it), read as :attr:`options`."""
+    name: str = option("biggan", "model family: " + ", ".join(f"{n} ({f.summary})" for n, f in FAMILIES.items()),
+                       choices=FAMILIES)  # the live registry: a family registered later is a valid choice
+    ch: int = option(64, "generator width multiplier", lo=1, hi=1024)
+    d_ch: int = option(64, "discriminator width multiplier", lo=1, hi=1024)
+    dim_z: int = option(128, "latent size (BigGAN with hierarchical latents: divisible into blocks + 1 chunks)",
+                        lo=1, hi=4096)
+    shared_dim: int = option(128, "size of the class embedding", lo=1, hi=4096)
+    mbstd_group: int = option(0, "a minibatch-stddev map before D's last layer, group size (0 = off; progan: 0 means "
+                              "its paper's 4); for the families whose D declares it", lo=0, hi=256)
+    mbstd_by_class: bool = option(False, "the minibatch-stddev map over each class's samples, not fixed groups (not "
+                                  "from a paper; leave mbstd_group at 0); for the families whose D declares it")
+    mbstd_features: int = option(1, "values the minibatch-stddev map appends: D's channels split into this many "
+                                 "groups, one averaged std each (StyleGAN's num_channels; ProGAN 1)", lo=1, hi=64)
+    mb_kernels: int = option(0, "minibatch discrimination kernels before D's output (0 = off); for the families "
+                             "whose D declares it", lo=0, hi=1024)
+    num_classes: int = option(0, "number of classes (0 = from the data)", lo=0, hi=100000)
+    class_names: list = option([], "class names (empty = from the data)", item=str)
+
+    def __post_init__(self):
+        self._options: dict[str, FamilyOptions] = {}  # family name -> its options, for every family set so far
+
+    @property
+    def options(self) -> FamilyOptions:
+        """The options of the family ``name`` chooses."""
+        return self.options_of(self.name)
+
+    def options_of(self, name: str) -> FamilyOptions:
+        if name not in self._options:
+            self._options[name] = family(name).options()
+        return self._options[name]
+
+    def other_options(self) -> dict[str, FamilyOptions]:
+        """Options set for families other than the chosen one."""
+        return {n: o for n, o in self._options.items() if n != self.name}
+
+    def to_dict(self, used_only: bool = False) -> dict:
+        """The shared keys and the chosen family's options as ``{name: {...}}``; ``used_only``: only the
+        optional layer keys the family's discriminator declares (what an export stores)."""
+        d = {f.name: copy.deepcopy(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        if used_only:
+            declared = family(self.name).discriminator.options
+            d = {k: v for k, v in d.items() if k not in LAYER_KEYS or k in declared}
+        d[self.name] = dataclasses.asdict(self.options)
+        return d
 
 
 @dataclass
 class LossConfig:
-    name: str = _f("hinge", "adversarial loss: hinge, bce (non-saturating), minimax, wasserstein, ls (least squares), "
-                   "rpgan (relativistic pairing, R3GAN: softplus of D(G(z)) − D(x) over paired real and fake images)",
-                   choices=["hinge", "bce", "minimax", "wasserstein", "ls", "rpgan"])
-    gp: float = _f(0.0, "WGAN-GP weight λ (paper: 10; 0 = off)", lo=0.0, hi=1e6)
-    r1: float = _f(0.0, "R1 penalty weight γ on real images (adds γ/2·E‖∇D(x)‖²; 0 = off)", lo=0.0, hi=1e6)
-    r2: float = _f(0.0, "R2 penalty weight γ on generated images (adds γ/2·E‖∇D(G(z))‖²; R3GAN: with R1 at the same "
-                   "γ; 0 = off)", lo=0.0, hi=1e6)
-    r1_every: int = _f(1, "apply R1 and R2 every N discriminator updates, weighted ×N (lazy regularisation)", lo=1,
-                       hi=1000)
-    lecam: float = _f(0.0, "LeCam weight λ (Tseng et al. 2021): λ·(E(D(x) − α_F)² + E(D(G(z)) − α_R)²), α_R, α_F "
-                      "moving averages of D's mean real and fake scores (0 = off)", lo=0.0, hi=1e6)
-    lecam_decay: float = _f(0.99, "decay of LeCam's moving averages", lo=0.0, hi=1.0)
-    feature_matching: float = _f(0.0, "weight of feature matching added to G's loss: ‖E f(x) − E f(G(z))‖² on the "
-                                 "features D's last layer reads (classic family)", lo=0.0, hi=1e6)
-    mode_seeking: float = _f(0.0, "weight λ of the mode-seeking term added to G's loss (Mao et al. 2019): "
-                             "λ / (mean|G(z₁,y) − G(z₂,y)| / mean|z₁ − z₂| + 1e-5), over half the batch (0 = off)",
-                             lo=0.0, hi=1e6)
-    drift: float = _f(0.0, "drift penalty ε·E[D(x)²] keeping critic scores near 0 (ProGAN: 0.001; wasserstein only)",
-                      lo=0.0, hi=1e6)
+    name: str = option("hinge", "adversarial loss: hinge, bce (non-saturating), minimax, wasserstein, ls (least "
+                       "squares), rpgan (relativistic pairing, R3GAN: softplus of D(G(z)) − D(x) over paired real "
+                       "and fake images), or a registered one",
+                       choices=LossNames())  # the live registry: a loss registered later is a valid choice
+    gp: float = option(0.0, "WGAN-GP weight λ (paper: 10; 0 = off)", lo=0.0, hi=1e6)
+    r1: float = option(0.0, "R1 penalty weight γ on real images (adds γ/2·E‖∇D(x)‖²; 0 = off)", lo=0.0, hi=1e6)
+    r2: float = option(0.0, "R2 penalty weight γ on generated images (adds γ/2·E‖∇D(G(z))‖²; R3GAN: with R1 at the "
+                       "same γ; 0 = off)", lo=0.0, hi=1e6)
+    r1_every: int = option(1, "apply R1 and R2 every N discriminator updates, weighted ×N (lazy regularisation)", lo=1,
+                           hi=1000)
+    lecam: float = option(0.0, "LeCam weight λ (Tseng et al. 2021): λ·(E(D(x) − α_F)² + E(D(G(z)) − α_R)²), α_R, α_F "
+                          "moving averages of D's mean real and fake scores (0 = off)", lo=0.0, hi=1e6)
+    lecam_decay: float = option(0.99, "decay of LeCam's moving averages", lo=0.0, hi=1.0)
+    feature_matching: float = option(0.0, "weight of feature matching added to G's loss: ‖E f(x) − E f(G(z))‖² on the "
+                                     "features D's last layer reads (classic family)", lo=0.0, hi=1e6)
+    mode_seeking: float = option(0.0, "weight λ of the mode-seeking term added to G's loss (Mao et al. 2019): "
+                                 "λ / (mean|G(z₁,y) − G(z₂,y)| / mean|z₁ − z₂| + 1e-5), over half the batch (0 = off)",
+                                 lo=0.0, hi=1e6)
+    drift: float = option(0.0, "drift penalty ε·E[D(x)²] keeping critic scores near 0 (ProGAN: 0.001; wasserstein "
+                          "only)",
+                          lo=0.0, hi=1e6)
 
 
 @dataclass
 class GrowthConfig:
-    stable: int = _f(0, "progan, lapgan: real images shown in each stable phase (paper: 600k; 0 = phases of equal "
-                     "images that end with train.steps, whatever each level's batch size)", lo=0, hi=10**10)
-    stable_images: list = _f([], "progan, lapgan: growth.stable for each level, one entry per level (empty = "
-                             "growth.stable at every level)")
-    fade: int = _f(-1, "progan: real images shown while a new level fades in (paper: 600k; -1 = as stable; "
-                   "lapgan has no fade)", lo=-1, hi=10**10)
-    batch_sizes: list = _f([], "progan, lapgan: batch size per level (empty = train.batch_size)")
-    lrs: list = _f([], "progan, lapgan: learning rate of G and D per level (empty = train.g_lr / train.d_lr)",
-                   item=float)
-    reset_optimizer: bool = _f(True, "progan, lapgan: clear Adam's state on entering a new level (paper)")
+    stable: int = option(0, "progan, lapgan: real images shown in each stable phase (paper: 600k; 0 = phases of equal "
+                         "images that end with train.steps, whatever each level's batch size)", lo=0, hi=10**10)
+    stable_images: list = option([], "progan, lapgan: growth.stable for each level, one entry per level (empty = "
+                                 "growth.stable at every level)")
+    fade: int = option(-1, "progan: real images shown while a new level fades in (paper: 600k; -1 = as stable; "
+                       "lapgan has no fade)", lo=-1, hi=10**10)
+    batch_sizes: list = option([], "progan, lapgan: batch size per level (empty = train.batch_size)")
+    lrs: list = option([], "progan, lapgan: learning rate of G and D per level (empty = train.g_lr / train.d_lr)",
+                       item=float)
+    reset_optimizer: bool = option(True, "progan, lapgan: clear Adam's state on entering a new level (paper)")
 
 
 @dataclass
 class AugmentConfig:
-    diffaugment: str = _f("", "DiffAugment ops applied to every image D sees, comma-separated: "
-                          + ", ".join(AUGMENT_OPS) + " (empty = off)")
-    p: float = _f(1.0, "probability that each op is applied to an image (drawn per image and op); with ada_target, "
-                  "the starting probability", lo=0.0, hi=1.0)
-    ada_target: float = _f(0.0, "adapt p to D's overfitting (ADA's heuristic on DiffAugment's ops): raise p while "
-                           "r = E[sign(D(x_real))] is above this target, lower it below (ADA: 0.6; 0 = fixed p)",
-                           lo=0.0, hi=1.0)
-    ada_interval: int = _f(4, "discriminator batches between adjustments of p", lo=1, hi=10**6)
-    ada_images: int = _f(500_000, "real images over which p can move from 0 to 1", lo=1, hi=10**10)
+    diffaugment: str = option("", "DiffAugment ops applied to every image D sees, comma-separated: "
+                              + ", ".join(AUGMENT_OPS) + " (empty = off)")
+    p: float = option(1.0, "probability that each op is applied to an image (drawn per image and op); with ada_target, "
+                      "the starting probability", lo=0.0, hi=1.0)
+    ada_target: float = option(0.0, "adapt p to D's overfitting (ADA's heuristic on DiffAugment's ops): raise p while "
+                               "r = E[sign(D(x_real))] is above this target, lower it below (ADA: 0.6; 0 = fixed p)",
+                               lo=0.0, hi=1.0)
+    ada_interval: int = option(4, "discriminator batches between adjustments of p", lo=1, hi=10**6)
+    ada_images: int = option(500_000, "real images over which p can move from 0 to 1", lo=1, hi=10**10)
 
 
 @dataclass
 class TrainConfig:
-    steps: int = _f(10000, "generator steps to train for", lo=0, hi=10**9)
-    batch_size: int = _f(64, "images per D/G step before accumulation", lo=1, hi=65536)
-    accumulate: int = _f(1, "gradient-accumulation passes per step (G and D)", lo=1, hi=1024)
-    d_steps: int = _f(1, "discriminator steps per generator step", lo=1, hi=100)
-    g_lr: float = _f(1e-4, "generator learning rate", lo=0.0, hi=1.0)
-    d_lr: float = _f(4e-4, "discriminator learning rate", lo=0.0, hi=1.0)
-    beta1: float = _f(0.0, "Adam beta1", lo=0.0, hi=1.0)
-    beta2: float = _f(0.999, "Adam beta2", lo=0.0, hi=1.0)
-    adam_eps: float = _f(1e-6, "Adam epsilon", lo=0.0, hi=1.0)
-    g_ortho: float = _f(0.0, "modified orthogonal regularisation strength for G (paper: 1e-4)", lo=0.0, hi=1.0)
-    d_ortho: float = _f(0.0, "modified orthogonal regularisation strength for D", lo=0.0, hi=1.0)
-    ema_decay: float = _f(0.9999, "EMA decay of the generator weights", lo=0.0, hi=1.0)
-    ema_start: int = _f(0, "step before which the EMA simply copies G", lo=0, hi=10**9)
-    ema_warmup: bool = _f(False, "the EMA decay warms up from ema_start and each level's start (ema_warmup_horizon)")
-    ema_warmup_horizon: float = _f(1 / 9, "with ema_warmup, decay (1 + n) / (1 + 1/h + n) after n steps, a horizon "
-                                   "of about h·n (1/9: (1 + n) / (10 + n)), capped at ema_decay", lo=1e-6, hi=1.0)
-    standing_stats: int = _f(0, "forward passes for standing BN statistics when sampling (0 = off)", lo=0, hi=10000)
-    seed: int = _f(0, "seed of every random choice in the run", lo=0, hi=2**31 - 1)
-    device: str = _f("auto", "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
-    threads: int = _f(0, "CPU threads for torch (0 = torch's default)", lo=0, hi=1024)
-    precision: str = _f("fp32", "arithmetic of G and D forward passes: fp32, bf16 or fp16 (autocast; fp16 with "
-                        "gradient scaling); weights, spectral norm, losses and EMA stay fp32. 'auto': bf16 where "
-                        "the device computes it natively (CUDA compute capability >= 8, CPUs with AVX-512-BF16 or "
-                        "AMX), else fp32; the run's config stores the value chosen",
-                        choices=["fp32", "bf16", "fp16", "auto"])
-    channels_last: bool = _f(False, "NHWC memory layout for convolutions (faster on CPUs and tensor cores)")
-    sync_bn: bool = _f(True, "under torchrun, batch norm statistics over the global batch (cross-replica BN, as in "
-                       "BigGAN); false: each process's share, running statistics averaged after each step")
-    log_every: int = _f(50, "steps between log lines", lo=1, hi=10**9)
-    tensorboard: bool = _f(False, "also log to RUN/tensorboard (needs the tensorboard extra)")
-    sample_every: int = _f(500, "steps between sample sheets (0 = only at the end)", lo=0, hi=10**9)
-    checkpoint_every: int = _f(1000, "steps between checkpoints (0 = only at the end)", lo=0, hi=10**9)
-    keep_checkpoints: int = _f(2, "how many recent checkpoints to keep", lo=1, hi=1000)
-    on_divergence: str = _f("stop", "when a loss or weight turns NaN/inf: stop, or roll back to the newest good "
-                            "checkpoint with lower learning rates", choices=["stop", "rollback"])
-    rollback_lr_factor: float = _f(0.5, "learning-rate multiplier applied at each rollback", lo=0.0, hi=1.0)
-    max_rollbacks: int = _f(3, "rollbacks allowed before the run stops", lo=0, hi=1000)
-    resume: str = _f("false", "'true': continue the run in the output directory (it must hold one); 'auto': "
-                     "continue it if there is one, else start it (one command for start and restart); 'false': "
-                     "start a new run", choices=["false", "true", "auto"])
-    dist_timeout: float = _f(300.0, "under torchrun, seconds a process waits for the others in a collective "
-                             "before it stops with an error naming the ones that stopped answering", lo=1.0,
-                             hi=86400.0)
+    steps: int = option(10000, "generator steps to train for", lo=0, hi=10**9)
+    batch_size: int = option(64, "images per D/G step before accumulation", lo=1, hi=65536)
+    accumulate: int = option(1, "gradient-accumulation passes per step (G and D)", lo=1, hi=1024)
+    d_steps: int = option(1, "discriminator steps per generator step", lo=1, hi=100)
+    g_lr: float = option(1e-4, "generator learning rate", lo=0.0, hi=1.0)
+    d_lr: float = option(4e-4, "discriminator learning rate", lo=0.0, hi=1.0)
+    beta1: float = option(0.0, "Adam beta1", lo=0.0, hi=1.0)
+    beta2: float = option(0.999, "Adam beta2", lo=0.0, hi=1.0)
+    adam_eps: float = option(1e-6, "Adam epsilon", lo=0.0, hi=1.0)
+    g_ortho: float = option(0.0, "modified orthogonal regularisation strength for G (paper: 1e-4)", lo=0.0, hi=1.0)
+    d_ortho: float = option(0.0, "modified orthogonal regularisation strength for D", lo=0.0, hi=1.0)
+    ema_decay: float = option(0.9999, "EMA decay of the generator weights", lo=0.0, hi=1.0)
+    ema_start: int = option(0, "step before which the EMA simply copies G", lo=0, hi=10**9)
+    ema_warmup: bool = option(False, "the EMA decay warms up from ema_start and each level's start "
+                              "(ema_warmup_horizon)")
+    ema_warmup_horizon: float = option(1 / 9, "with ema_warmup, decay (1 + n) / (1 + 1/h + n) after n steps, a horizon "
+                                       "of about h·n (1/9: (1 + n) / (10 + n)), capped at ema_decay", lo=1e-6, hi=1.0)
+    standing_stats: int = option(0, "forward passes for standing BN statistics when sampling (0 = off)", lo=0, hi=10000)
+    seed: int = option(0, "seed of every random choice in the run", lo=0, hi=2**31 - 1)
+    device: str = option("auto", "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
+    threads: int = option(0, "CPU threads for torch (0 = torch's default)", lo=0, hi=1024)
+    precision: str = option("fp32", "arithmetic of G and D forward passes: fp32, bf16 or fp16 (autocast; fp16 with "
+                            "gradient scaling); weights, spectral norm, losses and EMA stay fp32. 'auto': bf16 where "
+                            "the device computes it natively (CUDA compute capability >= 8, CPUs with AVX-512-BF16 or "
+                            "AMX), else fp32; the run's config stores the value chosen",
+                            choices=["fp32", "bf16", "fp16", "auto"])
+    channels_last: bool = option(False, "NHWC memory layout for convolutions (faster on CPUs and tensor cores)")
+    sync_bn: bool = option(True, "under torchrun, batch norm statistics over the global batch (cross-replica BN, as in "
+                           "BigGAN); false: each process's share, running statistics averaged after each step")
+    log_every: int = option(50, "steps between log lines", lo=1, hi=10**9)
+    tensorboard: bool = option(False, "also log to RUN/tensorboard (needs the tensorboard extra)")
+    sample_every: int = option(500, "steps between sample sheets (0 = only at the end)", lo=0, hi=10**9)
+    checkpoint_every: int = option(1000, "steps between checkpoints (0 = only at the end)", lo=0, hi=10**9)
+    keep_checkpoints: int = option(2, "how many recent checkpoints to keep", lo=1, hi=1000)
+    on_divergence: str = option("stop", "when a loss or weight turns NaN/inf: stop, or roll back to the newest good "
+                                "checkpoint with lower learning rates", choices=["stop", "rollback"])
+    rollback_lr_factor: float = option(0.5, "learning-rate multiplier applied at each rollback", lo=0.0, hi=1.0)
+    max_rollbacks: int = option(3, "rollbacks allowed before the run stops", lo=0, hi=1000)
+    resume: str = option("false", "'true': continue the run in the output directory (it must hold one); 'auto': "
+                         "continue it if there is one, else start it (one command for start and restart); 'false': "
+                         "start a new run", choices=["false", "true", "auto"])
+    dist_timeout: float = option(300.0, "under torchrun, seconds a process waits for the others in a collective "
+                                 "before it stops with an error naming the ones that stopped answering", lo=1.0,
+                                 hi=86400.0)
 
 
 @dataclass
 class EvalConfig:
-    every: int = _f(0, "steps between evaluations during training (0 = never)", lo=0, hi=10**9)
-    metrics: list = _f(["fid"], "metrics computed during training: " + ", ".join(METRICS), item=str)
-    n: int = _f(2000, "generated images per evaluation during training", lo=2, hi=10**7)
-    extractor: str = _f("auto", "'auto' (the Fashion-MNIST classifier on that data, else inception), 'inception' "
-                        "or 'classifier:NAME_OR_PATH'")
-    ref: str = _f("", "reference data or statistics file (empty = the training data)")
-    inception_weights: str = _f("", "path of the Inception weights (empty = torch hub cache)")
-    truncation: float = _f(0.0, "truncation threshold for evaluation samples (0 = none)", lo=0.0, hi=100.0)
-    best: str = _f("fid", "metric whose best value keeps checkpoints/best.safetensors (lower is better)",
-                   choices=["fid", "kid", "ifid"])
+    every: int = option(0, "steps between evaluations during training (0 = never)", lo=0, hi=10**9)
+    metrics: list = option(["fid"], "metrics computed during training: " + ", ".join(METRICS), item=str)
+    n: int = option(2000, "generated images per evaluation during training", lo=2, hi=10**7)
+    extractor: str = option("auto", "'auto' (the Fashion-MNIST classifier on that data, else inception), 'inception' "
+                            "or 'classifier:NAME_OR_PATH'")
+    ref: str = option("", "reference data or statistics file (empty = the training data)")
+    inception_weights: str = option("", "path of the Inception weights (empty = torch hub cache)")
+    truncation: float = option(0.0, "truncation threshold for evaluation samples (0 = none)", lo=0.0, hi=100.0)
+    best: str = option("fid", "metric whose best value keeps checkpoints/best.safetensors (lower is better)",
+                       choices=["fid", "kid", "ifid"])
 
 
 SECTIONS = {"data": DataConfig, "model": ModelConfig, "loss": LossConfig, "augment": AugmentConfig,
@@ -231,10 +231,14 @@ class Config:
 
     # ---- io -------------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        d = dataclasses.asdict(self)
+        d["model"] = self.model.to_dict()
+        return d
 
     @classmethod
-    def from_dict(cls, d: dict, origin: str = "config") -> "Config":
+    def from_dict(cls, d: dict, origin: str = "config", stored: bool = False) -> "Config":
+        """``stored``: a file ganforge wrote (a run's config.yaml, an export), where an older format listed every
+        family's keys flat in the model section; those of other families than the one it chose are dropped."""
         if not isinstance(d, dict):
             raise ConfigError(f"{origin}: expected a mapping with sections {sorted(SECTIONS)}, got {type(d).__name__}")
         cfg = cls()
@@ -245,8 +249,14 @@ class Config:
                 continue
             if not isinstance(values, dict):
                 raise ConfigError(f"{origin}: section '{section}' must be a mapping of keys to values")
+            if section == "model":  # the family first: it decides what the other keys mean
+                values = dict(sorted(values.items(), key=lambda kv: kv[0] != "name"))
             for key, value in values.items():
-                cfg.set(f"{section}.{key}", value, origin=origin)
+                if section == "model" and key in FAMILIES and isinstance(value, dict):
+                    for sub, v in value.items():
+                        cfg.set(f"model.{key}.{sub}", v, origin=origin)
+                elif not (stored and section == "model" and _legacy_key_of_another_family(cfg.model, key)):
+                    cfg.set(f"{section}.{key}", value, origin=origin)
         return cfg
 
     def to_yaml(self) -> str:
@@ -257,27 +267,63 @@ class Config:
 
     # ---- dotted access ----------------------------------------------------------------------
     def set(self, dotted: str, value, origin: str = "--set") -> None:
-        section_name, _, key = dotted.partition(".")
-        if section_name not in SECTIONS or not key:
+        """Set 'section.key' (a family's own key: 'model.FAMILY.key', or 'model.key' for the chosen family's)."""
+        parts = dotted.split(".")
+        if parts[0] not in SECTIONS or not 2 <= len(parts) <= 3 or not all(parts) or (len(parts) == 3
+                                                                                  and parts[0] != "model"):
             raise ConfigError(f"{origin}: unknown key '{dotted}'; keys look like 'section.key' with sections "
-                              f"{', '.join(SECTIONS)}")
-        section = getattr(self, section_name)
-        fields = {f.name: f for f in dataclasses.fields(section)}
+                              f"{', '.join(SECTIONS)} (a model family's own: 'model.FAMILY.key')")
+        key = parts[-1]
+        if len(parts) == 3:
+            if parts[1] not in FAMILIES:
+                raise ConfigError(f"{origin}: unknown key '{dotted}': '{parts[1]}' is not a model family; families: "
+                                  f"{', '.join(FAMILIES)}")
+            target = self.model.options_of(parts[1])
+        else:
+            target = getattr(self, parts[0])
+            if parts[0] == "model" and key not in ModelConfig.__dataclass_fields__:
+                target = self._family_key(key, dotted, origin)
+        fields = {f.name: f for f in dataclasses.fields(target)}
         if key not in fields:
-            raise ConfigError(f"{origin}: unknown key '{dotted}'; valid keys in '{section_name}': "
-                              f"{', '.join(fields)}")
-        setattr(section, key, _coerce(fields[key], value, dotted, origin))
+            prefix = dotted.rpartition(".")[0]
+            own = _family_keys(self.model.name) if prefix == "model" else []
+            raise ConfigError(f"{origin}: unknown key '{dotted}'; valid keys in '{prefix}': {', '.join(fields)}"
+                              + (f" (and model.{self.model.name}'s own: {', '.join(own)})" if own else ""))
+        setattr(target, key, coerce(fields[key], value, dotted, origin))
+
+    def _family_key(self, key: str, dotted: str, origin: str):
+        """What 'model.KEY' names when KEY is no shared key (the spelling from before families declared their
+        options): the chosen family's option, or an error naming the families that have one."""
+        if key in _family_keys(self.model.name):
+            return self.model.options
+        owners = [n for n in FAMILIES if key in _family_keys(n)]
+        if owners:
+            raise ConfigError(f"{origin}: {dotted} is an option of {', '.join(owners)}, not of model.name="
+                              f"{self.model.name}; write model.{owners[0]}.{key} (with model.name={owners[0]})")
+        return self.model  # unknown: set() lists the valid keys
 
     def get(self, dotted: str):
-        section_name, _, key = dotted.partition(".")
-        return getattr(getattr(self, section_name), key)
+        parts = dotted.split(".")
+        if parts[0] == "model" and len(parts) == 3:
+            return getattr(self.model.options_of(parts[1]), parts[2])
+        if parts[0] == "model" and parts[1] not in ModelConfig.__dataclass_fields__:
+            return getattr(self.model.options, parts[1])
+        return getattr(getattr(self, parts[0]), parts[1])
 
     def model_spec(self) -> ModelSpec:
         """What builds G and D: the model section and the image geometry (a copy)."""
         return ModelSpec(copy.deepcopy(self.model), self.data.resolution, self.data.channels)
 
     def flat(self) -> dict:
-        return {f"{s}.{k}": v for s, sec in self.to_dict().items() for k, v in sec.items()}
+        """Every key as 'section.key' (a family's own as 'model.FAMILY.key') with its value."""
+        out = {}
+        for s, sec in self.to_dict().items():
+            for k, v in sec.items():
+                if s == "model" and k in FAMILIES and isinstance(v, dict):
+                    out.update({f"model.{k}.{kk}": vv for kk, vv in v.items()})
+                else:
+                    out[f"{s}.{k}"] = v
+        return out
 
     def validate(self) -> "Config":
         """Check cross-field rules; returns self so calls chain."""
@@ -285,17 +331,6 @@ class Config:
         if res & (res - 1):
             raise ConfigError(f"data.resolution={res} is not a power of two (allowed: 16, 32, 64, ..., 512)")
         m = self.model
-        if m.name == "biggan_deep" and not m.shared:
-            raise ConfigError("model.name=biggan_deep needs model.shared=true (every block is conditioned on "
-                              "[z, shared class embedding])")
-        if m.hier and not m.shared:
-            raise ConfigError("model.hier=true needs model.shared=true (hierarchical latents are concatenated "
-                              "to the shared class embedding)")
-        for key in ("g_attention", "d_attention"):
-            for r in getattr(m, key):
-                if r < 4 or r > res or r & (r - 1):
-                    raise ConfigError(f"model.{key} holds {r}; attention resolutions must be powers of two "
-                                      f"between 4 and data.resolution={res}")
         self._validate_options()
         try:
             parse_metrics(self.eval.metrics)
@@ -335,31 +370,24 @@ class Config:
             raise ConfigError(f"augment.diffaugment={self.augment.diffaugment!r}: {e}") from None
 
 
-def _coerce(f: dataclasses.Field, value, dotted: str, origin: str):
-    """Convert a YAML/CLI value to the field's type and check its range or choices."""
-    kind = f.type  # a string under postponed annotations
-    meta = f.metadata
-    bad = lambda what: ConfigError(f"{origin}: {dotted}={value!r} is not valid: expected {what}")  # noqa: E731
-    if kind == "bool":
-        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
-            value = value.lower() in ("true", "yes", "1")
-        if not isinstance(value, bool):
-            raise bad("true or false")
-    elif kind in ("int", "float"):
-        value = number(value, f"{origin}: {dotted}", integer=kind == "int", lo=meta.get("lo"), hi=meta.get("hi"),
-                       error=ConfigError)
-    elif kind == "str":
-        if isinstance(value, bool):  # YAML reads true/false as booleans
-            value = "true" if value else "false"
-        if not isinstance(value, (str, int, float)):
-            raise bad("a string")
-        value = str(value)
-    elif kind == "list":
-        value = listed(value, meta.get("item", int), f"{origin}: {dotted}", ConfigError)
-    if meta.get("choices") is not None and value not in meta["choices"]:
-        raise ConfigError(f"{origin}: {dotted}={value!r} is not valid: choose one of "
-                          f"{', '.join(map(str, meta['choices']))}")
-    return value
+def _family_keys(name: str) -> list[str]:
+    return [f.name for f in dataclasses.fields(FAMILIES[name].options)] if name in FAMILIES else []
+
+
+def _legacy_key_of_another_family(model: ModelConfig, key: str) -> bool:
+    """A flat model key of an older-format file that is another family's option, not the chosen family's (older
+    formats listed every family's keys in one section; they had no effect on this model)."""
+    return (key not in ModelConfig.__dataclass_fields__ and key not in _family_keys(model.name)
+            and any(key in _family_keys(n) for n in FAMILIES))
+
+
+def key_fields() -> dict[str, dataclasses.Field]:
+    """Every config key and its field: the sections' keys, then each registered family's as 'model.FAMILY.key'
+    (the source of ``--list-keys`` and of the configuration reference)."""
+    keys = {f"{s}.{f.name}": f for s, cls in SECTIONS.items() for f in dataclasses.fields(cls)}
+    for name, fam in FAMILIES.items():
+        keys.update({f"model.{name}.{f.name}": f for f in dataclasses.fields(fam.options)})
+    return keys
 
 
 # ---- presets and files ---------------------------------------------------------------------
@@ -384,7 +412,7 @@ def load_config_file(path: str | pathlib.Path) -> Config:
         data = yaml.safe_load(path.read_text())  # YAML is a superset of JSON
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML/JSON ({e.__class__.__name__}: {str(e).splitlines()[0]})") from None
-    return Config.from_dict(data or {}, origin=str(path))
+    return Config.from_dict(data or {}, origin=str(path), stored=True)  # a run's config.yaml of any format
 
 
 def parse_override(text: str) -> tuple[str, object]:

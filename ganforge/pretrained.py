@@ -1,8 +1,9 @@
 """Exported generators (a directory with ``config.json`` + ``model.safetensors``) and ``load``.
 
 An export's ``config.json`` holds only what rebuilds the generator: its :class:`~ganforge.models.spec.ModelSpec`
-(the model section with the class names, the resolution and the channels). Exports of format version 1 held
-the whole run config; they are converted when read. ``load`` also accepts a run directory (``config.yaml`` +
+(the model section's shared keys the family uses, the class names and the family's own options; the resolution
+and the channels). Older formats are converted when read: version 1 held the whole run config, version 2 the
+model section with every family's keys flat. ``load`` also accepts a run directory (``config.yaml`` +
 ``checkpoints/``), from which it reads the EMA generator of the newest checkpoint. Loading is strict: a
 missing or unexpected tensor is an error that names it. Nothing here imports the trainer.
 """
@@ -26,7 +27,8 @@ from .layers.conditioning import with_standing_stats
 from .models import build_generator
 
 EXPORT_FORMAT = "ganforge-generator"
-EXPORT_VERSION = 2  # 1: {"config": the whole run config}; 2: {"spec": the ModelSpec}
+EXPORT_VERSION = 3  # 1: {"config": the whole run config}; 2: {"spec": the ModelSpec, every family's keys};
+# 3: {"spec": the ModelSpec, the keys its family uses, its own options under model.<family>}
 CONFIG_JSON, WEIGHTS = "config.json", "model.safetensors"
 
 
@@ -85,7 +87,7 @@ def spec_config(spec: dict, origin: str) -> Config:
     if not isinstance(spec, dict) or not isinstance(spec.get("model"), dict):
         raise ConfigError(f"{origin}: 'spec' must hold a 'model' mapping, 'resolution' and 'channels'")
     return Config.from_dict({"model": spec["model"], "data": {k: spec[k] for k in ("resolution", "channels")
-                                                              if k in spec}}, origin=origin)
+                                                              if k in spec}}, origin=origin, stored=True)
 
 
 def _read_run(path: pathlib.Path) -> Stored:
@@ -94,7 +96,8 @@ def _read_run(path: pathlib.Path) -> Stored:
         why = f" ({'; '.join(skipped)})" if skipped else ""
         raise GanforgeError(f"{path}: this run has no valid checkpoint yet{why}; train longer or wait for the first "
                             f"checkpoint")
-    cfg = Config.from_dict(yaml.safe_load((path / "config.yaml").read_text()), origin=str(path / "config.yaml"))
+    cfg = Config.from_dict(yaml.safe_load((path / "config.yaml").read_text()), origin=str(path / "config.yaml"),
+                           stored=True)
     return Stored(cfg, state["G_ema"], cfg.train.standing_stats, cfg)
 
 
@@ -112,7 +115,7 @@ def _read_export(path: pathlib.Path) -> Stored:
         raise GanforgeError(f"{path}: exported by a newer ganforge (version {meta['version']}); upgrade ganforge")
     tensors = read_tensors(path / WEIGHTS)
     if version <= 1:  # the whole run config: keep its model spec and, as before, its standing statistics
-        run = Config.from_dict(meta.get("config"), origin=origin)
+        run = Config.from_dict(meta.get("config"), origin=origin, stored=True)
         return Stored(spec_config(run.model_spec().to_dict(), origin), tensors, run.train.standing_stats, run)
     return Stored(spec_config(meta.get("spec"), origin), tensors, 0, None)
 

@@ -5,7 +5,7 @@ distribution that redrawing out-of-range entries produces, not a rescaled normal
 CDF from uniforms, so one seed gives the same uniforms at every ψ: lowering ψ pulls the *same* sample
 toward the mode, which makes truncation sweeps comparable.
 
-Models converted from TF-Hub BigGAN-deep (``model.truncation_style = "tfhub"``) follow their own
+Models converted from TF-Hub BigGAN-deep (``model.biggan_deep.truncation_style = "tfhub"``) follow their own
 convention instead: z = ψ · truncnorm(−2, 2), ψ in (0, 1], and ψ also selects their BN statistics.
 """
 from __future__ import annotations
@@ -59,7 +59,7 @@ def resolve_classes(G, classes, n: int, generator: torch.Generator | None = None
 
 def latents_for(G, n: int, truncation: float | None, generator: torch.Generator | None) -> torch.Tensor:
     """Latents in the model's own truncation convention."""
-    if G.spec.model.truncation_style == "tfhub":
+    if G.truncation_style == "tfhub":
         psi = 1.0 if truncation is None else check_truncation(truncation)
         if psi is None or psi > 1:
             raise GanforgeError(f"truncation={truncation} is outside (0, 1]: this converted TF-Hub model takes "

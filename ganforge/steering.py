@@ -26,7 +26,7 @@ from .layers.attention import AttentionControl
 def attention_layers(G) -> dict[str, torch.nn.Module]:
     layers = getattr(G, "attention", None)
     if not layers:
-        raise GanforgeError("this model has no attention layers (model.g_attention is empty)")
+        raise GanforgeError("this model has no attention layers (model.<family>.g_attention is empty)")
     return {f"G.{k}": m for k, m in layers.items()}
 
 

@@ -32,6 +32,17 @@ def tiny_train_config(steps: int = 4, **train) -> Config:
     return cfg
 
 
+@pytest.fixture(autouse=True)
+def keep_thread_count():
+    """train() pins torch's thread count for the process (as every command does): a test whose config asks for
+    another count must not leave it to the tests after it, whose in-process references would then use other
+    kernels than their subprocesses."""
+    threads = torch.get_num_threads()
+    yield
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def tmp_run(tmp_path) -> pathlib.Path:
     return tmp_path / "run"

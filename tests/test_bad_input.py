@@ -16,7 +16,7 @@ from ganforge.errors import GanforgeError
 from ganforge.interop import load_torch_weights
 
 from .conftest import tiny_train_config
-from .test_data import data_cfg, write_image
+from .data.test_datasets import data_cfg, write_image
 
 KEYS = [f"{s}.{f}" for s, cls in SECTIONS.items() for f in cls.__dataclass_fields__]
 VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),

@@ -21,19 +21,19 @@ def test_every_family_has_a_cpu_preset_on_the_embedded_data():
 
 def test_imagenet128_preset_has_the_released_settings():
     c = load_preset("imagenet128-biggan")
-    assert (c.model.ch, c.model.dim_z, c.model.shared_dim, c.model.hier) == (96, 120, 128, True)
+    assert (c.model.ch, c.model.dim_z, c.model.shared_dim, c.model.options.hier) == (96, 120, 128, True)
     assert (c.train.batch_size, c.train.accumulate, c.train.d_steps) == (256, 8, 1)
-    assert (c.train.g_lr, c.train.d_lr, c.train.ema_start, c.model.sn_eps) == (1e-4, 4e-4, 20000, 1e-6)
-    assert c.model.g_attention == [64] and c.model.d_attention == [64]
+    assert (c.train.g_lr, c.train.d_lr, c.train.ema_start, c.model.options.sn_eps) == (1e-4, 4e-4, 20000, 1e-6)
+    assert c.model.options.g_attention == [64] and c.model.options.d_attention == [64]
 
 
 def test_overrides_are_typed():
     c = Config()
-    for text in ["train.steps=500", "train.g_lr=1e-4", "model.hier=false", "model.g_attention=[16, 32]",
+    for text in ["train.steps=500", "train.g_lr=1e-4", "model.biggan.hier=false", "model.g_attention=[16, 32]",
                  "model.d_attention=8,16", "data.source=~/x"]:
         c.set(*parse_override(text))
-    assert c.train.steps == 500 and c.train.g_lr == 1e-4 and c.model.hier is False
-    assert c.model.g_attention == [16, 32] and c.model.d_attention == [8, 16]
+    assert c.train.steps == 500 and c.train.g_lr == 1e-4 and c.model.options.hier is False
+    assert c.model.options.g_attention == [16, 32] and c.model.options.d_attention == [8, 16]
     c.set("train.steps", "1e6")
     assert c.train.steps == 1_000_000
 

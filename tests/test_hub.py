@@ -11,7 +11,7 @@ import torch
 from ganforge.errors import GanforgeError
 from ganforge.hub import is_hub_id, model_dir
 
-from .test_interop import max_difference, random_hf_model
+from .interop.test_interop import max_difference, random_hf_model
 
 pytest.importorskip("huggingface_hub", reason="the hub extra (huggingface_hub) is not installed")
 COMMIT = "0123456789abcdef0123456789abcdef01234567"

@@ -63,10 +63,10 @@ def test_no_module_imports_one_that_imports_it():
 
 
 def test_loading_and_sampling_import_nothing_of_the_trainer():
-    data = pathlib.Path(__file__).parent / "data" / "export_v1"
+    data = pathlib.Path(__file__).parent / "fixtures" / "export_v1"
     code = (f"import sys, ganforge.pretrained, ganforge\n"
             f"G = ganforge.load({str(data)!r}); G.sample(n=2, seed=0)\n"
             f"print(sorted(m for m in sys.modules if m.startswith(('ganforge.training', 'ganforge.distributed', "
-            f"'ganforge.liveness', 'ganforge.loss'))))")
+            f"'ganforge.liveness', 'ganforge.loss.objective'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -4,6 +4,7 @@ to keep behaviour must leave every line unchanged.
 
     python tools/state_digest.py                     # every case, 20 steps each
     python tools/state_digest.py --cases demo --steps 20
+    python tools/state_digest.py --threads 2                # the same with two threads (runs must still repeat)
 """
 import argparse
 import hashlib
@@ -50,13 +51,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", default=",".join(CASES))
     ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=1, help="a thread count gives its own kernels and rounding")
     args = ap.parse_args()
-    torch.set_num_threads(1)  # the same kernels, and so the same rounding, on every run of this machine
+    torch.set_num_threads(args.threads)
     for name in args.cases.split(","):
         preset, overrides = CASES[name]
         cfg = load_preset(preset)
         for key, value in {**overrides, "train.steps": args.steps, "train.sample_every": 0, "train.log_every": 10,
-                           "train.checkpoint_every": 0, "eval.every": 0, "train.threads": 1}.items():
+                           "train.checkpoint_every": 0, "eval.every": 0, "train.threads": args.threads}.items():
             cfg.set(key, value)
         with tempfile.TemporaryDirectory() as tmp:
             train(cfg, pathlib.Path(tmp) / "run", show_progress=False, notify=lambda _: None)

@@ -9,7 +9,7 @@ from .common import positive_int
 
 
 def _bench(args) -> int:
-    from ..benchmark import bench_train, machine, markdown_table, variants
+    from ..training.step_timing import bench_train, machine, markdown_table, variants
     cfg = load_preset(args.preset)
     for item in args.set or []:
         cfg.set(*parse_override(item))

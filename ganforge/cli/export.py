@@ -31,7 +31,7 @@ def _convert(args) -> int:
     G = convert(args.source, args.path, out, **options)
     m = G.spec.model
     print(f"converted {args.path} ({args.source}) -> {out}: {m.name}, {G.spec.resolution} px, ch {m.ch}, "
-          f"dim_z {m.dim_z}, {m.num_classes} classes, attention at {m.g_attention}, "
+          f"dim_z {m.dim_z}, {m.num_classes} classes, attention at {m.options.g_attention}, "
           f"{sum(p.numel() for p in G.parameters()):,} parameters")
     return 0
 

@@ -1,29 +1,21 @@
 """``ganforge train`` and ``presets``."""
 from __future__ import annotations
 
-import dataclasses
 import pathlib
 
-from ..config import SECTIONS, Config, load_config_file, load_preset, parse_override, preset_names
+from ..config import Config, key_fields, load_config_file, load_preset, parse_override, preset_names
 from ..device import resolve_device
 from ..distributed import main_process
 from ..errors import GanforgeError
+from ..fields import allowed, default_of
 from ..notify import to_stderr
 
 
 def describe_keys() -> str:
-    """Every config key with its default, allowed values and help (`ganforge train --list-keys`)."""
-    lines = []
-    for sname, cls in SECTIONS.items():
-        for f in dataclasses.fields(cls):
-            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
-            allowed = ""
-            if f.metadata.get("choices"):
-                allowed = f" [{'|'.join(map(str, f.metadata['choices']))}]"
-            elif f.metadata.get("lo") is not None:
-                allowed = f" [{f.metadata['lo']}..{f.metadata['hi']}]"
-            lines.append(f"  {sname}.{f.name} = {default!r}{allowed}  {f.metadata.get('help', '')}")
-    return "\n".join(lines)
+    """Every config key with its default, allowed values and help (`ganforge train --list-keys`); a family's own
+    keys are listed as model.FAMILY.KEY."""
+    return "\n".join(f"  {key} = {default_of(f)!r}{' ' + allowed(f) if allowed(f) else ''}  "
+                     f"{f.metadata.get('help', '')}" for key, f in key_fields().items())
 
 
 def _train(args) -> int:

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from ..errors import GanforgeError
+from .base import DataFacts, DataFormat
 from .transforms import resize_array, to_channels
 
 
@@ -83,3 +84,39 @@ def to_nchw(images: np.ndarray, source: str) -> np.ndarray:
         return images
     raise GanforgeError(f"{source}: 'images' must have shape [N, H, W], [N, H, W, C] or [N, C, H, W] with C = 1 "
                         f"or 3, got {list(images.shape)}")
+
+
+def probe_npz(path: pathlib.Path) -> DataFacts:
+    try:
+        with np.load(path) as data:
+            shape, classes = data["images"].shape, len(np.unique(data["labels"])) if "labels" in data else 1
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
+        raise GanforgeError(f"{path}: cannot read an 'images' array ({e})") from None
+    channel_axis = 1 if len(shape) == 4 and shape[1] in (1, 3, 4) else -1 if len(shape) == 4 else None
+    channels = 1 if channel_axis is None or shape[channel_axis] == 1 else 3
+    spatial = shape[2:] if channel_axis == 1 else shape[1:3]
+    return DataFacts(int(shape[0]), classes, channels, int(max(spatial)), f"{path.name}: images {list(shape)}")
+
+
+def npz_shape(path: pathlib.Path) -> tuple[int, int, int] | None:
+    """(C, H, W) of an npz's images as stored."""
+    with np.load(path, allow_pickle=False) as f:
+        shape = f["images"].shape if "images" in f.files else None
+    if shape is None:
+        return None
+    if len(shape) == 3:
+        return (1, shape[1], shape[2])
+    return (shape[3], shape[1], shape[2]) if shape[-1] in (1, 3) and shape[1] not in (1, 3) else tuple(shape[1:])
+
+
+def _path(source: str) -> pathlib.Path:
+    return pathlib.Path(source).expanduser()
+
+
+FORMAT = DataFormat(
+    "npz", "an .npz file ('images' uint8, 'labels' integers, optional 'class_names')",
+    detect=lambda source: _path(source).is_file() and _path(source).suffix.lower() == ".npz",
+    load=lambda source, cfg, split: load_npz(_path(source), cfg.resolution, cfg.channels),
+    probe=lambda source, sample: probe_npz(_path(source)),
+    native_shape=lambda source: npz_shape(_path(source)),
+    content=lambda source: (_path(source).name, [_path(source)]))

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import GanforgeError
 from .arrays import ArrayDataset, prepare
+from .base import DataFacts, DataFormat
 
 TRAIN_FILES = [f"data_batch_{i}" for i in range(1, 6)]
 _ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
@@ -59,3 +60,13 @@ def load_cifar10(root: pathlib.Path, resolution: int, channels: int, split: str 
         if isinstance(meta, dict) and b"label_names" in meta:
             names = [n.decode() if isinstance(n, bytes) else str(n) for n in meta[b"label_names"]]
     return prepare(np.concatenate(images), np.concatenate(labels), names, resolution, channels, str(root))
+
+
+FORMAT = DataFormat(
+    "cifar10", "a CIFAR-10 'cifar-10-batches-py' directory",
+    detect=lambda source: is_cifar10_dir(pathlib.Path(source).expanduser()),
+    load=lambda source, cfg, split: load_cifar10(pathlib.Path(source).expanduser(), cfg.resolution, cfg.channels,
+                                                 split),
+    probe=lambda source, sample: DataFacts(50_000, 10, 3, 32, "CIFAR-10 (32 px colour)"),
+    native_shape=lambda source: (3, 32, 32),
+    content=lambda source: (pathlib.Path(source).expanduser().name, [pathlib.Path(source).expanduser()]))

@@ -5,11 +5,13 @@
 """
 from __future__ import annotations
 
+import pathlib
 from importlib import resources
 
 import numpy as np
 
 from .arrays import ArrayDataset, prepare
+from .base import DataFacts, DataFormat
 from .transforms import pad_to
 
 NAME = "fashion-mnist"
@@ -29,3 +31,17 @@ def load_fashion_mnist(resolution: int = 32, channels: int = 1, split: str = "tr
     images, labels, names = load_raw(split)
     padded = pad_to(images[:, None], 32)
     return prepare(padded, labels, names, resolution, channels, f"{NAME}:{split}")
+
+
+def _load(source: str, cfg, split: str) -> ArrayDataset:
+    _, _, sub = source.partition(":")  # fashion-mnist:heldout names the split
+    return load_fashion_mnist(cfg.resolution, cfg.channels, sub or split)
+
+
+FORMAT = DataFormat(
+    "embedded", f"'{NAME}' (the embedded subset; '{NAME}:heldout' its held-out images)",
+    detect=lambda source: source == NAME or source.startswith(NAME + ":"),
+    load=_load,
+    probe=lambda source, sample: DataFacts(10_000, 10, 1, 28, "the embedded Fashion-MNIST subset (28 px greyscale)"),
+    native_shape=lambda source: (1, 32, 32),
+    content=lambda source: (source, [pathlib.Path(str(resources.files("ganforge.data") / "fashion_mnist.npz"))]))

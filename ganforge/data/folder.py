@@ -7,6 +7,7 @@ large ones are decoded batch by batch.
 from __future__ import annotations
 
 import pathlib
+import statistics
 
 import numpy as np
 import torch
@@ -14,10 +15,12 @@ from PIL import Image, UnidentifiedImageError
 
 from ..errors import GanforgeError
 from .arrays import ArrayDataset
+from .base import DataFacts, DataFormat
 from .transforms import pil_to_array
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm", ".pbm"}
 PRELOAD_BUDGET_BYTES = 2 * 1024 ** 3
+GREY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}  # the modes to_mode reads as greyscale
 
 
 def some(names: list[str], k: int = 3) -> str:
@@ -135,3 +138,38 @@ def load_folder(root: pathlib.Path, resolution: int, channels: int, preload: str
         raise GanforgeError(f"{root}: class folder(s) {', '.join(classes[i] for i in missing[:10])} hold no readable "
                             f"images")
     return dataset
+
+
+def probe_folder(root: pathlib.Path, sample: int) -> DataFacts:
+    """Facts from the headers of up to ``sample`` images spread over the folder (no decoding)."""
+    files, _, classes = scan_folder(root)
+    picked = [files[int(i)] for i in np.linspace(0, len(files) - 1, min(sample, len(files)))]
+    sizes, grey = [], 0
+    for path in dict.fromkeys(picked):
+        try:
+            with Image.open(path) as img:
+                sizes.append(max(img.size))
+                grey += img.mode in GREY_MODES
+        except UNREADABLE:
+            continue  # training reports unreadable files (or skips them with --skip-bad-images)
+    if not sizes:
+        raise GanforgeError(f"{root}: none of the {len(picked)} images looked at could be read")
+    channels = 1 if grey > len(sizes) / 2 else 3
+    looked = f"{len(sizes)} of {len(files):,} images in {len(classes)} class folders"
+    return DataFacts(len(files), len(classes), channels, int(statistics.median(sizes)), looked)
+
+
+def _load(source: str, cfg, split: str):
+    root = pathlib.Path(source).expanduser()
+    if not root.is_dir():
+        raise GanforgeError(f"data source {root} is not a folder (data.kind=folder)")
+    return load_folder(root, cfg.resolution, cfg.channels, cfg.preload, cfg.skip_bad_images)
+
+
+FORMAT = DataFormat(
+    "folder", "an image folder with one sub-folder per class",
+    detect=lambda source: pathlib.Path(source).expanduser().is_dir(),
+    load=_load,
+    probe=lambda source, sample: probe_folder(pathlib.Path(source).expanduser(), sample),
+    native_shape=lambda source: None,  # images of any size, always resized
+    content=lambda source: (pathlib.Path(source).expanduser().name, [pathlib.Path(source).expanduser()]))

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import GanforgeError
 from .arrays import ArrayDataset, prepare
+from .base import DataFacts, DataFormat
 from .transforms import pad_to
 
 SPLIT_PREFIXES = {"train": ("train",), "heldout": ("t10k", "test"), "test": ("t10k", "test")}
@@ -91,3 +92,32 @@ def load_idx(path: pathlib.Path, resolution: int, channels: int, split: str = "t
         images = pad_to(images, 32)
     dataset = prepare(images, labels.astype(np.int64), None, resolution, channels, str(images_path))
     return dataset
+
+
+def probe_idx(path: pathlib.Path) -> DataFacts:
+    shape = read_idx(find_pair(path, "train")[0]).shape
+    return DataFacts(shape[0], 10, 1, max(shape[1:]), f"MNIST-format files ({shape[1]} px greyscale)")
+
+
+def idx_shape(path: pathlib.Path) -> tuple[int, int, int]:
+    h, w = read_idx(find_pair(path)[0]).shape[1:]
+    return (1, 32, 32) if h == w == 28 else (1, h, w)  # 28 px is padded to 32
+
+
+def _files(path: pathlib.Path) -> list[pathlib.Path]:
+    """The pair of files read, whichever way the source names them."""
+    pair = find_pair(path) if path.is_file() else None
+    return list(pair) if pair else [path]
+
+
+def _path(source: str) -> pathlib.Path:
+    return pathlib.Path(source).expanduser()
+
+
+FORMAT = DataFormat(
+    "idx", "MNIST-format files (*-images-idx3-ubyte[.gz] + *-labels-idx1-ubyte[.gz]) or their directory",
+    detect=lambda source: _path(source).exists() and is_idx_source(_path(source)),
+    load=lambda source, cfg, split: load_idx(_path(source), cfg.resolution, cfg.channels, split),
+    probe=lambda source, sample: probe_idx(_path(source)),
+    native_shape=lambda source: idx_shape(_path(source)),
+    content=lambda source: ("idx", _files(_path(source))))

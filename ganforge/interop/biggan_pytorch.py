@@ -65,10 +65,11 @@ def infer_config(sd: dict, bn_eps: float = 1e-5, sn_eps: float = 1e-6) -> Config
     cfg = Config()
     values = {"data.resolution": res, "data.channels": int(_need(sd, "output_layer.2.weight").shape[0]),
               "data.source": "imagenet" if classes == 1000 else "unknown", "model.name": "biggan",
-              "model.ch": ch, "model.d_ch": ch, "model.dim_z": dim_z, "model.shared": shared,
-              "model.shared_dim": shared_dim, "model.hier": hier, "model.g_attention": attention,
-              "model.d_attention": [], "model.widths": plan, "model.bn_eps": bn_eps, "model.sn_eps": sn_eps,
-              "model.num_classes": classes, "model.class_names": imagenet_class_names() if classes == 1000 else []}
+              "model.ch": ch, "model.d_ch": ch, "model.dim_z": dim_z, "model.shared_dim": shared_dim,
+              "model.num_classes": classes, "model.class_names": imagenet_class_names() if classes == 1000 else [],
+              **{f"model.biggan.{k}": v for k, v in {
+                  "shared": shared, "hier": hier, "g_attention": attention, "d_attention": [], "widths": plan,
+                  "bn_eps": bn_eps, "sn_eps": sn_eps}.items()}}
     for key, value in values.items():
         cfg.set(key, value, origin="BigGAN-PyTorch checkpoint")
     return cfg.validate()

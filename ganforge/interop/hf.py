@@ -5,11 +5,11 @@ What the conversion does (everything else is a renaming):
 * the class embedding ``Linear(classes → z_dim)`` becomes an embedding table (its transpose);
 * ``gen_z``'s outputs are reordered from the package's NHWC reshape to ganforge's NCHW one;
 * every spectrally-normalised weight keeps the package's eval-mode σ = uᵀ W v (stored u and v), held in the
-  layer's ``sigma`` buffer and used as is (``model.sn_eval = cached``);
+  layer's ``sigma`` buffer and used as is (``model.biggan_deep.sn_eval = cached``);
 * ``conv_to_rgb`` (ch → ch, of which the package keeps 3) keeps its first 3 output channels, with the σ of
   the full matrix;
-* the truncation-indexed BN statistics [n_stats, C] are kept (``model.bn_stats = truncation``), and sampling
-  follows TF-Hub's convention z = ψ · truncnorm(−2, 2) (``model.truncation_style = tfhub``).
+* the truncation-indexed BN statistics [n_stats, C] are kept (``model.biggan_deep.bn_stats = truncation``), and sampling
+  follows TF-Hub's convention z = ψ · truncnorm(−2, 2) (``model.biggan_deep.truncation_style = tfhub``).
 """
 from __future__ import annotations
 
@@ -66,11 +66,12 @@ def config_from_hf(hf: dict) -> Config:
     cfg = Config()
     values = {"data.resolution": res, "data.channels": 3, "data.source": "imagenet",
               "model.name": "biggan_deep", "model.ch": ch, "model.d_ch": ch, "model.dim_z": z_dim,
-              "model.shared_dim": embed, "model.depth": depth, "model.widths": "ladder",
-              "model.g_attention": [attention], "model.d_attention": [], "model.hier": False,
-              "model.sn_eps": eps, "model.bn_eps": eps, "model.sn_eval": "cached", "model.bn_stats": "truncation",
-              "model.n_stats": n_stats, "model.truncation_style": "tfhub", "model.num_classes": classes,
-              "model.class_names": imagenet_class_names() if classes == 1000 else []}
+              "model.shared_dim": embed, "model.num_classes": classes,
+              "model.class_names": imagenet_class_names() if classes == 1000 else [],
+              **{f"model.biggan_deep.{k}": v for k, v in {
+                  "depth": depth, "widths": "ladder", "g_attention": [attention], "d_attention": [], "sn_eps": eps,
+                  "bn_eps": eps, "sn_eval": "cached", "bn_stats": "truncation", "n_stats": n_stats,
+                  "truncation_style": "tfhub"}.items()}}
     for key, value in values.items():
         cfg.set(key, value, origin="pytorch-pretrained-BigGAN config")
     return cfg.validate()

@@ -65,9 +65,11 @@ class ClassStdDev(nn.Module):
         member = F.one_hot(y, self.num_classes).to(f.dtype)  # [B, K]
         count = member.sum(0).clamp_min(1.0)[:, None]  # [K, 1]
         mean = member.t() @ f / count  # [K, F]
-        var = member.t() @ (f - mean[y]).square() / count
+        # index_select, not indexing: its CPU backward (index_add) accumulates in a fixed order whatever the thread
+        # count, where indexing's (index_put with accumulate) does not, so runs would not repeat bit for bit
+        var = member.t() @ (f - mean.index_select(0, y)).square() / count
         std = _split((var + self.eps).sqrt().view(-1, *x.shape[1:]), self.features)  # [K, n]
-        return _append(x, std[y])
+        return _append(x, std.index_select(0, y))
 
 
 def minibatch_stddev(m, default_group: int = 0) -> MinibatchStdDev | ClassStdDev | None:

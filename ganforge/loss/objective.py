@@ -20,8 +20,8 @@ import torch.nn as nn
 
 from ..augment import Draws, diff_augment, parse_policy
 from ..layers.minibatch import ClassStdDev, MinibatchDiscrimination, MinibatchStdDev
-from .terms import (D_LOSSES, G_LOSSES, add_orthogonal_regularization_grad, gradient_penalty, mode_seeking,
-                    r1_penalty, relativistic_d, relativistic_g)
+from .terms import (D_LOSSES, G_LOSSES, PAIRED, add_orthogonal_regularization_grad, gradient_penalty,
+                    mode_seeking, r1_penalty, relativistic_d, relativistic_g)
 
 
 @dataclass
@@ -74,7 +74,7 @@ class GANLoss:
     ortho: dict[str, float] = field(default_factory=dict)  # "G"/"D" -> orthogonal regularisation strength
 
     def __post_init__(self):
-        self.relativistic = self.loss.name == "rpgan"
+        self.relativistic = self.loss.name == PAIRED
         if not self.relativistic:
             self.d_loss, self.g_loss = D_LOSSES[self.loss.name], G_LOSSES[self.loss.name]
         self.augment_ops = parse_policy(self.augment.diffaugment)

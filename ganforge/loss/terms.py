@@ -63,6 +63,25 @@ def relativistic_g(d_real: torch.Tensor, d_fake: torch.Tensor) -> torch.Tensor:
 D_LOSSES = {"hinge": hinge_d, "bce": bce_d, "minimax": bce_d, "wasserstein": wasserstein_d, "ls": least_squares_d}
 G_LOSSES = {"hinge": hinge_g, "bce": non_saturating_g, "minimax": minimax_g, "wasserstein": hinge_g,  # −E[D(G(z))]
             "ls": least_squares_g}
+PAIRED = "rpgan"  # the relativistic pairing loss: not split into per-image parts (relativistic_d / _g)
+
+
+def register_loss(name: str, d_loss, g_loss) -> None:
+    """Make ``loss.name: NAME`` an adversarial loss: ``d_loss(d_real, d_fake) -> (real part, fake part)`` and
+    ``g_loss(d_fake) -> G's loss``, both of D's fp32 scores [B]."""
+    if name == PAIRED:
+        raise ValueError(f"{PAIRED!r} is the built-in relativistic pairing loss")
+    D_LOSSES[name], G_LOSSES[name] = d_loss, g_loss
+
+
+class LossNames:
+    """``loss.name``'s choices: the live registry (a loss registered later is a valid choice) and rpgan."""
+
+    def __contains__(self, value) -> bool:
+        return value == PAIRED or value in D_LOSSES
+
+    def __iter__(self):
+        return iter([*D_LOSSES, PAIRED])
 
 
 def mode_seeking(fake_a: torch.Tensor, fake_b: torch.Tensor, z_a: torch.Tensor, z_b: torch.Tensor,

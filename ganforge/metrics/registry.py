@@ -121,6 +121,13 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
 )}
 
 
+def register_metric(metric: Metric) -> Metric:
+    """Make ``metric.name`` usable in ``--metrics`` and ``eval.metrics`` (its protocol: name + sample count +
+    ``suffix``)."""
+    METRICS[metric.name] = metric
+    return metric
+
+
 def parse_metrics(text) -> list[str]:
     names = [m.strip().lower() for m in (text.split(",") if isinstance(text, str) else text) if m.strip()]
     unknown = [m for m in names if m not in METRICS]

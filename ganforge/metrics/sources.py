@@ -8,16 +8,13 @@ import functools
 import hashlib
 import pathlib
 from dataclasses import dataclass, field
-from importlib import resources
 
 import numpy as np
 import torch
 
 from ..config import DataConfig
-from ..data import detect_kind, load_dataset
-from ..data.embedded import NAME as EMBEDDED
-from ..data.folder import IMAGE_SUFFIXES, image_header, read_image, some
-from ..data.idx import find_pair, read_idx
+from ..data import detect_kind, get_format, load_dataset
+from ..data.folder import GREY_MODES, IMAGE_SUFFIXES, image_header, read_image, some
 from ..errors import GanforgeError
 from ..sampling import latents_for, render
 from .cache import cache_root
@@ -110,9 +107,6 @@ def flat_folder_source(root: pathlib.Path, n: int | None, seed: int, shape: tupl
                   identity_of=lambda: f"{data_identity(str(root))}|flat|{size}x{channels}|n={len(idx)}|seed={seed}")
 
 
-GREY_MODES = ("L", "LA", "I;16", "I", "1")
-
-
 def open_images(spec: str, n: int | None, seed: int, shape: tuple[int, int, int] | None = None,
                 convert: bool = False, flag: str = "--n") -> Source:
     """An image set on either side of an evaluation: a flat folder, a folder of class folders, an npz, a CIFAR-10
@@ -161,17 +155,10 @@ def _mismatch(spec: str, have, want, convert: bool) -> None:
 
 
 def data_identity(spec: str) -> str:
-    """A fingerprint of a dataset's content: a digest of every byte (``digest.py``), so a rewritten file is
-    noticed even when its size and times were restored."""
-    if spec == EMBEDDED or spec.startswith(EMBEDDED + ":"):
-        data = resources.files("ganforge.data").joinpath("fashion_mnist.npz").read_bytes()
-        return f"{spec}#{hashlib.sha256(data).hexdigest()[:16]}"
-    path = pathlib.Path(spec).expanduser()
-    if detect_kind(spec) == "idx":  # the pair of files read, whichever way the source names them
-        pair = find_pair(path) if path.is_file() else None
-        parts = [content_digest(p) for p in pair] if pair else [content_digest(path)]
-        return f"idx#{'+'.join(parts)}"
-    return f"{path.name}#{content_digest(path, memo=digest_memo(path) if path.is_dir() else None)}"
+    """A fingerprint of a dataset's content: a digest of every byte (``digest.py``) of the files its format reads,
+    so a rewritten file is noticed even when its size and times were restored."""
+    label, paths = get_format(spec).content(spec)
+    return f"{label}#" + "+".join(content_digest(p, memo=digest_memo(p) if p.is_dir() else None) for p in paths)
 
 
 def digest_memo(folder: pathlib.Path) -> pathlib.Path:
@@ -182,23 +169,7 @@ def digest_memo(folder: pathlib.Path) -> pathlib.Path:
 
 def native_shape(spec: str) -> tuple[int, int, int] | None:
     """The image shape a dataset has before any resizing (None for image folders, which are always resized)."""
-    kind = detect_kind(spec)
-    if kind == "embedded":
-        return (1, 32, 32)
-    if kind == "cifar10":
-        return (3, 32, 32)
-    if kind == "idx":
-        h, w = read_idx(find_pair(pathlib.Path(spec).expanduser())[0]).shape[1:]
-        return (1, 32, 32) if h == w == 28 else (1, h, w)  # 28 px is padded to 32
-    if kind == "npz":
-        with np.load(pathlib.Path(spec).expanduser(), allow_pickle=False) as f:
-            shape = f["images"].shape if "images" in f.files else None
-        if shape is None:
-            return None
-        if len(shape) == 3:
-            return (1, shape[1], shape[2])
-        return (shape[3], shape[1], shape[2]) if shape[-1] in (1, 3) and shape[1] not in (1, 3) else tuple(shape[1:])
-    return None
+    return get_format(spec).native_shape(spec)
 
 
 def open_dataset(spec: str, shape: tuple[int, int, int], n: int | None, seed: int, split: str = "train",

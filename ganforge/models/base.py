@@ -3,13 +3,18 @@
 A family is a generator class and a discriminator class built from a :class:`~ganforge.models.spec.ModelSpec`.
 The loop calls only what these bases declare:
 
+* :class:`FamilyOptions`: the family's own config keys (``model.<family>.<key>``), a dataclass of
+  :func:`ganforge.fields.option` fields registered with the family; ``check(cfg)`` refuses combinations the
+  fields alone cannot (the model reads them as ``spec.model.options``).
 * :class:`Generator`: ``forward(z, y, truncation=None)`` -> images [B, C, H, W] in [-1, 1] for latents z
   [B, dim_z] and class indices y [B] (int64) or class weights [B, num_classes] (float, for interpolation);
-  ``no_regularization_parameters()``; the class attributes ``always_conditional`` and ``real_context``
-  (True: in training, G also takes ``context=`` a batch of real images, and each fake is of its real's class,
-  as LAPGAN's G_k refines the real coarse image; sampling passes none) and ``options`` (as D's).
+  ``no_regularization_parameters()``; the class attributes ``always_conditional`` (None: the family's
+  ``conditional`` option decides) and ``real_context`` (True: in training, G also takes ``context=`` a batch of
+  real images, and each fake is of its real's class, as LAPGAN's G_k refines the real coarse image; sampling
+  passes none); the attributes ``truncation_style`` and ``bn_stats`` that sampling reads.
 * :class:`Discriminator`: ``forward(x, y)`` -> scores [B]; ``no_regularization_parameters()``; the class
-  attribute ``options`` (which optional model keys its layers implement).
+  attribute ``options`` (which of the shared optional layer keys, ``model.mbstd_*`` and ``model.mb_kernels``,
+  its layers implement).
 * :class:`FeatureDiscriminator` (mixin): ``features(x, y)`` and ``score(features)``, for feature matching.
 * :class:`~ganforge.models.growing.Growing` (mixin of G and D): networks trained level by level, which
   declare ``base_resolution`` and ``fades``.
@@ -20,6 +25,7 @@ The loop calls only what these bases declare:
 from __future__ import annotations
 
 import abc
+import dataclasses
 import difflib
 
 import torch
@@ -31,13 +37,22 @@ from ..sampling import sample
 from .spec import ModelSpec
 
 
+@dataclasses.dataclass
+class FamilyOptions:
+    """Base of a family's options (no keys of its own)."""
+
+    def check(self, cfg) -> None:
+        """Refuse what the fields' ranges cannot (``cfg``: the run Config); raise ConfigError naming the key."""
+
+
 class Generator(nn.Module):
     """Base class of generators; ``conditional`` is False for an unconditional one (y accepted, ignored)."""
 
-    always_conditional: bool | None = True  # False: never conditional; None: model.conditional decides
+    always_conditional: bool | None = True  # False: never conditional; None: the options' ``conditional`` decides
     real_context = False  # True: training passes forward(z, y, context=real images of classes y)
-    options: frozenset[str] = frozenset()  # optional keys of the model section its layers implement
     conditional = True
+    truncation_style = "resample"  # what truncation ψ means: |z| <= ψ, or 'tfhub' (ψ · truncnorm(-2, 2))
+    bn_stats = "batch"  # 'truncation': BN statistics indexed by the truncation value (converted TF-Hub models)
     sample_precision = "fp32"  # arithmetic of sampling.render (load sets it from its precision argument)
     run_config = None  # the whole run config, when loaded from a run directory
 
@@ -49,7 +64,7 @@ class Generator(nn.Module):
         self.num_classes = m.num_classes
         if self.num_classes < 1:
             raise ValueError("model.num_classes must be set (it is filled in from the data) before building G")
-        self.conditional = m.conditional if self.always_conditional is None else self.always_conditional
+        self.conditional = m.options.conditional if self.always_conditional is None else self.always_conditional
 
     def no_regularization_parameters(self) -> list[nn.Parameter]:
         """Parameters that orthogonal regularisation leaves alone."""
@@ -61,7 +76,7 @@ class Generator(nn.Module):
 
     def select_statistics(self, truncation: float | None) -> None:
         """With truncation-indexed BN statistics, pick the row for ``truncation`` (default 1.0)."""
-        if self.spec.model.bn_stats != "truncation":
+        if self.bn_stats != "truncation":
             return
         t = 1.0 if truncation is None else float(truncation)
         if not 0 < t <= 1:

@@ -4,7 +4,7 @@
 * ``cgan`` (Mirza & Osindero 2014): the same MLPs, a class embedding concatenated to z and to D's input.
 * ``dcgan`` (Radford et al. 2016): transposed convolutions with BN and ReLU in G (no BN on its output, tanh),
   strided convolutions with LeakyReLU 0.2 and BN in D (none on its input), N(0, 0.02) init; conditional by the
-  same concatenation (label maps as extra input channels of D) unless ``model.conditional=false``.
+  same concatenation (label maps as extra input channels of D) unless ``model.dcgan.conditional=false``.
 
 Widths: MLP hidden layers 32·ch (G) and 32·d_ch (D); DCGAN 4×4 maps of ch·min(8, 2^(n−1)) channels halving
 at each doubling (G) and d_ch doubling at each halving (D). D may end with a minibatch-stddev map
@@ -14,10 +14,13 @@ feature matching.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..fields import option
 from .spec import ModelSpec
 from ..layers import ClassEmbedding
 from ..layers.conditioning import class_maps
@@ -36,8 +39,15 @@ def _init_normal(module: nn.Module) -> None:
             nn.init.zeros_(m.bias)
 
 
+@dataclass
+class DCGANOptions(base.FamilyOptions):
+    """``model.dcgan.*``"""
+    conditional: bool = option(True, "condition G and D on the class (a label embedding concatenated to z and, as "
+                               "maps, to D's input); false: an unconditional DCGAN")
+
+
 class _ClassicGenerator(base.Generator):
-    always_conditional: bool | None = None  # None: model.conditional decides
+    always_conditional: bool | None = None  # None: the family's ``conditional`` option decides
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
@@ -56,7 +66,7 @@ class _ClassicDiscriminator(base.FeatureDiscriminator, base.Discriminator):
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
         m = spec.model
-        self.conditional = m.conditional if self.always_conditional is None else self.always_conditional
+        self.conditional = m.options.conditional if self.always_conditional is None else self.always_conditional
         self.embed = ClassEmbedding(m.num_classes, m.shared_dim) if self.conditional else None
         self.mb_kernels = m.mb_kernels
 

@@ -18,13 +18,13 @@ exactly the real one it refines: D_k, which splits whatever it sees into its coa
 the same real coarse image beside a real and a generated residual, and can only judge the residual in its
 context. Sampling (no context) feeds each G_k the image the coarser generators made.
 
-G_k's body (``model.refiner``): ``convs``, three 3×3 convolutions at the level's size (each output pixel sees
-7 px of the coarse image), or ``unet`` (not in the paper), a path down two stride-2 steps to a quarter of the
+G_k's body (``model.lapgan.refiner``): ``convs``, three 3×3 convolutions at the level's size (each output pixel
+sees 7 px of the coarse image), or ``unet`` (not in the paper), a path down two stride-2 steps to a quarter of the
 size and back up with skip connections, so that at 16 px each output pixel sees the whole coarse image.
-With ``model.context_noise`` σ (not in the paper; cascaded diffusion models' conditioning augmentation), G_k
+With ``model.lapgan.context_noise`` σ (not in the paper; cascaded diffusion models' conditioning augmentation), G_k
 reads the real coarse image with Gaussian noise of std σ added at its own size in training, while its residual
 still refines the clean one: a G_k that has learnt to draw through noise is less thrown by the flaws of the
-coarser generators' images it refines at sampling. With ``model.chain_share`` s (not in the paper) that share
+coarser generators' images it refines at sampling. With ``model.lapgan.chain_share`` s (not in the paper) that share
 of each training batch's G_k refines the coarse image the finished generators G_0 .. G_{k−1} draw from the
 fake's own z (their batch norm on its running statistics) instead of the real one, so G_k also learns on the
 inputs it refines when sampling. That is G's own update only: D's fakes (drawn without gradients) all refine real
@@ -32,10 +32,13 @@ images, since a D_k that also judged drawn ones told them by their coarse image 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..fields import option
 from .spec import ModelSpec
 from ..layers import ClassEmbedding
 from ..layers.conditioning import class_maps
@@ -97,11 +100,21 @@ def reconstruct(coarsest: torch.Tensor, residuals: list[torch.Tensor]) -> torch.
     return image
 
 
+@dataclass
+class LAPGANOptions(base.FamilyOptions):
+    """``model.lapgan.*``"""
+    refiner: str = option("convs", "G_k's body: 'convs' (the paper's 3×3 convolutions) or 'unet' (down to a quarter "
+                          "of the size and back, with skips; not in the paper)", choices=["convs", "unet"])
+    context_noise: float = option(0.0, "std of noise on the real coarse image G_k reads in training, not on the one "
+                                  "it refines (not in the paper: conditioning augmentation; 0 = off)", lo=0.0, hi=10.0)
+    chain_share: float = option(0.0, "share of G's batch whose G_k refines the coarser generators' image, not a real "
+                                "one (not in the paper; 0 = all real)", lo=0.0, hi=1.0)
+
+
 class Generator(Growing, base.Generator):
     base_resolution = 8
     fades = False  # trained level by level
     real_context = True  # G_k refines real coarse images in training
-    options = frozenset({"refiner", "context_noise", "chain_share"})
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
@@ -116,7 +129,8 @@ class Generator(Growing, base.Generator):
             nn.Tanh())
         self.noise = nn.ModuleList([nn.Linear(m.dim_z, (self.base_resolution << k) ** 2)
                                     for k in range(1, self.levels)])
-        self.refine = nn.ModuleList([REFINERS[m.refiner](c + 1 + m.shared_dim, w, c) for _ in range(1, self.levels)])
+        refiner = REFINERS[m.options.refiner]
+        self.refine = nn.ModuleList([refiner(c + 1 + m.shared_dim, w, c) for _ in range(1, self.levels)])
 
     def residual(self, k: int, coarse_up: torch.Tensor, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         size = coarse_up.shape[-1]
@@ -159,16 +173,16 @@ class Generator(Growing, base.Generator):
                 context: torch.Tensor | None = None) -> torch.Tensor:
         """Coarse to fine from (z, y); with ``context`` (real images of classes y, in training) the current
         level's residual refines their coarse image instead (level 0 has nothing to refine), or for the first
-        ``model.chain_share`` of the batch in training, the finished generators' image."""
+        ``model.lapgan.chain_share`` of the batch in training, the finished generators' image."""
         level, m = self.level, self.spec.model
         if context is not None and level > 0:
             coarse = pool_to(context, self.level_resolution(level - 1)).to(z.dtype)
             # G's own update only (D's fakes are drawn without gradients): a D_k that also saw these fakes
             # told them by their coarse image alone and G_k fell apart
-            drawn = round(m.chain_share * len(z)) if self.training and torch.is_grad_enabled() else 0
+            drawn = round(m.options.chain_share * len(z)) if self.training and torch.is_grad_enabled() else 0
             if drawn:
                 coarse = torch.cat([self.finished_chain(z[:drawn], y[:drawn]).to(z.dtype), coarse[drawn:]])
-            seen = coarse + m.context_noise * torch.randn_like(coarse) if self.training else coarse
+            seen = coarse + m.options.context_noise * torch.randn_like(coarse) if self.training else coarse
             return upsample_to(up2(coarse) + self.residual(level, up2(seen), z, y), self.spec.resolution)
         return upsample_to(self.chain(z, y, level), self.spec.resolution)
 

@@ -1,9 +1,8 @@
 """What a network is built from: the model section of a run's config and the image geometry, nothing of
-training. An exported generator stores exactly this (``config.json``), so it does not change when an unrelated
-training setting does."""
+training. An exported generator stores exactly this (``config.json``), and of the model section only the keys
+its family uses, so it does not change when an unrelated setting does."""
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,4 +14,4 @@ class ModelSpec:
     channels: int
 
     def to_dict(self) -> dict:
-        return {"model": dataclasses.asdict(self.model), "resolution": self.resolution, "channels": self.channels}
+        return {"model": self.model.to_dict(used_only=True), "resolution": self.resolution, "channels": self.channels}

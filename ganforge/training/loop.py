@@ -16,7 +16,6 @@ averaged after each step. Weights, spectral-norm vectors and the EMA then stay i
 from __future__ import annotations
 
 import contextlib
-import time
 
 import torch
 from torch.nn.parallel import DistributedDataParallel
@@ -29,7 +28,6 @@ from ..layers.conditioning import batch_norms
 from ..layers.cross_replica import convert_cross_replica, set_cross_replica
 from ..loss import GANLoss, Phase
 from ..models.growing import Growing
-from ..sampling import render
 from .ema import EMA
 from .growth import Growth
 from .precision import Precision
@@ -197,35 +195,3 @@ class Trainer:
         torch.set_rng_state(state["rng"]["torch"])
         if self.device.type == "cuda" and "cuda" in state["rng"]:
             torch.cuda.set_rng_state(state["rng"]["cuda"], self.device)
-
-
-class SheetMaker:
-    """Fixed latents for the sample sheets written during training: one row per class (at most
-    ``max_rows`` classes, evenly spaced), ``columns`` samples per row, drawn from the run's seed."""
-
-    def __init__(self, num_classes: int, dim_z: int, seed: int, columns: int = 10, max_rows: int = 10):
-        rows = num_classes if num_classes <= max_rows else max_rows
-        self.classes = [round(i * (num_classes - 1) / max(rows - 1, 1)) for i in range(rows)]
-        gen = torch.Generator().manual_seed(seed + 1)
-        self.z = torch.randn(rows * columns, dim_z, generator=gen)
-        self.y = torch.tensor(self.classes).repeat_interleave(columns)
-        self.columns = columns
-
-    def images(self, G) -> torch.Tensor:
-        """[rows, columns, C, H, W] from G (in eval mode)."""
-        out = render(G, self.z, self.y)
-        return out.view(len(self.classes), self.columns, *out.shape[1:])
-
-
-class Timer:
-    def __init__(self):
-        self.t0 = self.last = time.perf_counter()
-
-    def lap(self) -> float:
-        now = time.perf_counter()
-        dt, self.last = now - self.last, now
-        return dt
-
-    @property
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.t0

@@ -22,12 +22,11 @@ import math
 import numpy as np
 import torch
 
-from ..benchmark import Variant, measure
 from ..config import Config
-from ..data import detect_kind
+from ..data import DataFacts, probe
 from ..data.arrays import ArrayDataset
-from ..data.probe import DataFacts, probe
 from ..device import resolve_precision
+from .step_timing import Variant, measure
 
 CPU_BUDGET_S = 30 * 60
 CPU_MAX_RESOLUTION = 128
@@ -125,8 +124,7 @@ class Recipe:
 def auto_config(cfg: Config, given: set[str], device: torch.device, notify, time_steps: bool = True) -> Config:
     """``cfg`` with the automatic recipe's choices for every key not in ``given`` (see the module docstring)."""
     recipe = Recipe(cfg, given, notify)
-    kind = detect_kind(cfg.data.source) if cfg.data.kind == "auto" else cfg.data.kind
-    facts = probe(cfg.data.source, kind)
+    facts = probe(cfg.data.source, cfg.data.kind)
     cpu = device.type != "cuda"
     recipe.data(facts, cpu)
     recipe.model(device, facts.count, facts.classes)

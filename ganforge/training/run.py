@@ -72,7 +72,8 @@ def check_writable(out: pathlib.Path) -> None:
 
 
 def saved_config(out: pathlib.Path) -> Config:
-    return Config.from_dict(yaml.safe_load((out / "config.yaml").read_text()), origin=str(out / "config.yaml"))
+    return Config.from_dict(yaml.safe_load((out / "config.yaml").read_text()), origin=str(out / "config.yaml"),
+                            stored=True)
 
 
 def differences(a: Config, b: Config, ignore=()) -> list[str]:

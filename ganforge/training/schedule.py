@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 import pathlib
 import signal
+import time
+
+import torch
 
 from .. import faults
 from ..checkpoint import newest_valid_checkpoint, save_checkpoint, save_state
@@ -19,10 +22,11 @@ from ..fileio import atomic_write_text
 from ..layers.conditioning import with_standing_stats
 from ..metrics.evaluator import Evaluator
 from ..metrics.registry import headline, protocol
+from ..sampling import render
 from ..viz import labelled_sheet, save_png
 from .guard import Diverged, StopSignals, Stopped, non_finite
 from .log import JsonlLog, Meter, progress
-from .loop import SheetMaker, Timer, Trainer
+from .loop import Trainer
 
 
 class NullLog:
@@ -201,3 +205,35 @@ def fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool,
     return {"steps": trainer.step, "trained_steps": trainer.step - start, "seconds": s.timer.elapsed,
             "checkpoint": str(s.last_ckpt), "sheet": str(s.last_sheet), "run_dir": str(out),
             "rollbacks": s.rollbacks, "best": s.best, "world_size": dist.world}
+
+
+class SheetMaker:
+    """Fixed latents for the sample sheets written during training: one row per class (at most
+    ``max_rows`` classes, evenly spaced), ``columns`` samples per row, drawn from the run's seed."""
+
+    def __init__(self, num_classes: int, dim_z: int, seed: int, columns: int = 10, max_rows: int = 10):
+        rows = num_classes if num_classes <= max_rows else max_rows
+        self.classes = [round(i * (num_classes - 1) / max(rows - 1, 1)) for i in range(rows)]
+        gen = torch.Generator().manual_seed(seed + 1)
+        self.z = torch.randn(rows * columns, dim_z, generator=gen)
+        self.y = torch.tensor(self.classes).repeat_interleave(columns)
+        self.columns = columns
+
+    def images(self, G) -> torch.Tensor:
+        """[rows, columns, C, H, W] from G (in eval mode)."""
+        out = render(G, self.z, self.y)
+        return out.view(len(self.classes), self.columns, *out.shape[1:])
+
+
+class Timer:
+    def __init__(self):
+        self.t0 = self.last = time.perf_counter()
+
+    def lap(self) -> float:
+        now = time.perf_counter()
+        dt, self.last = now - self.last, now
+        return dt
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0

@@ -45,7 +45,7 @@ class DemoModel:
         self.downloads = downloads or Downloads()
         self.lock = threading.Lock()
         self.has_attention = bool(getattr(G, "attention", None))
-        self.tfhub = G.spec.model.truncation_style == "tfhub"
+        self.tfhub = G.truncation_style == "tfhub"
 
     @property
     def class_names(self) -> list[str]:
