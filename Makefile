@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench venv browser clean
+.PHONY: demo test bench venv browser docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,14 @@ browser:
 	    { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }; }; } || \
 	  echo "note: chromium could not be installed (needs root and apt-get); the browser test will be skipped"
 
+# The documentation site (MkDocs + Material + mkdocstrings), built strictly: a broken link or a missing reference
+# fails. docs/results.md, the README's family table and docs/reference/config.md are rendered first.
+docs: $(STAMP)
+	$(BIN)/python tools/render_docs.py
+	$(BIN)/mkdocs build --strict --site-dir site
+
 bench: $(STAMP)
 	$(BIN)/ganforge bench train --preset fashion32-cpu --precision fp32,bf16 --channels-last
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs site .pytest_cache

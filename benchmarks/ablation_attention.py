@@ -31,8 +31,8 @@ VARIANTS = {"none": ("self", False), "self-attention": ("self", True), "channel 
 def variant_config(preset: str, kind: str, on: bool, threads: int):
     cfg = load_preset(preset)
     if not on:
-        cfg.model.g_attention, cfg.model.d_attention = [], []
-    cfg.model.attention_type = kind
+        cfg.model.options.g_attention, cfg.model.options.d_attention = [], []
+    cfg.model.options.attention_type = kind
     if threads:
         cfg.set("train.threads", threads)
     return cfg

@@ -2,7 +2,8 @@
 then compared.
 
     python benchmarks/compare_models.py [--budget 600] [--n 2000] [--families biggan,dcgan,...] [--threads 1]
-                                        [--work runs/compare] [--out docs] [--set KEY=VALUE ...]
+                                        [--work runs/compare] [--out runs/compare] [--results results]
+                                        [--set KEY=VALUE ...]
 
 Each family starts from its own preset (below), is sized to the budget from its measured step time and trained
 from scratch; then fid, precision/recall, density/coverage and class accuracy of n samples of its EMA generator
@@ -10,8 +11,9 @@ are measured in the domain classifier's feature space (classifier:fashion-mnist;
 accuracy "—"). Each family's result and sheet are kept in WORK, so families can be run by separate processes
 (``--threads 1`` each on a 2-core machine) and an interrupted comparison continues; ``OUT/compare_models.md``
 (the table) and ``OUT/compare_models.png`` (one sample sheet per family, side by side) are built from every
-family found there. ``--set`` overrides a key for every family run (an ablation at the same budget: give it its
-own WORK and OUT).
+family found there, and each family's figures go to ``RESULTS/compare/FAMILY-BUDGETs.json`` (the docs' tables are
+rendered from those files). ``--set`` overrides a key for every family run (an ablation at the same budget: give
+it its own WORK, OUT and RESULTS).
 """
 from __future__ import annotations
 
@@ -25,7 +27,9 @@ from PIL import Image
 
 from budget import evaluate_run, train_for_budget
 from ganforge.config import ConfigError, load_preset, parse_override
+from ganforge.metrics.registry import count_label
 from ganforge.models import parameter_count
+from ganforge.results import write_result
 from ganforge.sampling import render
 from ganforge.viz import labelled_sheet, side_by_side, titled
 
@@ -96,7 +100,8 @@ def main() -> None:
     ap.add_argument("--families", default=",".join(RECIPES))
     ap.add_argument("--threads", type=int, default=0, help="CPU threads per run (0 = torch's default)")
     ap.add_argument("--work", default="runs/compare", help="where each family's run, result and sheet are kept")
-    ap.add_argument("--out", default="docs")
+    ap.add_argument("--out", default="runs/compare", help="where the table and the side-by-side sheets go")
+    ap.add_argument("--results", default="results", help="results directory (one file per family)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a config key for every family run (repeatable)")
     args = ap.parse_args()
@@ -123,6 +128,16 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     text = table(results, args.budget, args.n)
     (out / "compare_models.md").write_text(text)
+    k = count_label(args.n)
+    for r in results:
+        metrics = {f"fid{k}": r["fid"], f"precision{k}": r["pr"]["precision"], f"recall{k}": r["pr"]["recall"],
+                   f"density{k}": r["dc"]["density"], f"coverage{k}": r["dc"]["coverage"]}
+        if r["acc"] is not None:
+            metrics[f"acc{k}"] = r["acc"]
+        write_result(args.results, f"compare/{r['family']}-{args.budget:.0f}s", metrics, kind="equal-budget",
+                     budget_seconds=args.budget, **{key: r[key] for key in ("family", "preset", "g_params",
+                                                                            "d_params", "gflop_per_image",
+                                                                            "s_per_step", "steps", "threads")})
     side_by_side([Image.open(work / f / "sheet.png") for f in found]).save(out / "compare_models.png")
     print("\n" + text)
 

@@ -27,7 +27,6 @@ from ganforge.metrics.evaluator import Evaluator
 from ganforge.metrics.features import extract
 from ganforge.metrics.sources import Source, generator_source
 from ganforge.models.growing import pool_to, upsample_to
-from search import metric
 
 TEST_SET = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
 
@@ -55,6 +54,10 @@ def tensor_source(G, real: torch.Tensor, labels: torch.Tensor, make) -> Source:
             with torch.no_grad():
                 yield to_uint8(make(x, y)), y
     return Source("held-out images, transformed", len(real), G.image_shape, G.class_names, batches)
+
+
+def metric(result: dict, prefix: str):
+    return next((v for k, v in result["metrics"].items() if k.startswith(prefix)), None)
 
 
 def row(name: str, k: int, result: dict) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import pathlib
-import statistics
 import sys
 
 import torch
@@ -25,52 +24,11 @@ from ganforge.data.embedded import load_raw  # noqa: E402
 from ganforge.data.idx import load_idx  # noqa: E402
 from ganforge.device import fix_thread_count  # noqa: E402
 from ganforge.hub import load  # noqa: E402
-from ganforge.metrics.evaluator import Evaluator  # noqa: E402
-from ganforge.metrics.sources import dataset_source  # noqa: E402
+from ganforge.metrics.draws import score_generator, score_real, summarise  # noqa: E402
 from ganforge.results import write_result  # noqa: E402
 from ganforge.training.run import train  # noqa: E402
 
 REF = "fashion-mnist"  # the embedded training images: every preset's training data
-
-
-def protocols(n: int) -> dict[str, tuple[str, str]]:
-    """Result name -> (metric, field of its value)."""
-    k = f"{n // 1000}k" if n % 1000 == 0 else str(n)
-    return {f"fid{k}": ("fid", ""), f"precision{k}": ("pr", "precision"), f"recall{k}": ("pr", "recall"),
-            f"density{k}": ("dc", "density"), f"coverage{k}": ("dc", "coverage"), f"acc{k}": ("acc", "")}
-
-
-def summarise(draws: list[dict], n: int) -> dict:
-    """{protocol: {"mean", "sd", "draws"}} over the draws' metric dictionaries."""
-    out = {}
-    for name, (metric, part) in protocols(n).items():
-        values = []
-        for d in draws:
-            value = next((v for key, v in d.items() if key.startswith(metric)), None)
-            if value is not None:
-                values.append(float(value[part] if part else value))
-        if values:
-            sd = statistics.stdev(values) if len(values) > 1 else 0.0
-            out[name] = {"mean": round(statistics.mean(values), 4), "sd": round(sd, 4),
-                         "draws": [round(v, 4) for v in values]}
-    return out
-
-
-def score_generator(run: pathlib.Path, draws: int, n: int) -> list[dict]:
-    G = load(run)
-    metrics = ["fid", "pr", "dc", "acc"] if G.conditional else ["fid", "pr", "dc"]
-    return [Evaluator(REF, G.image_shape, metrics, data_cfg=G.run_config.data, seed=seed)
-            .evaluate_generator(G, n)["metrics"] for seed in range(draws)]
-
-
-def score_real(source: pathlib.Path, draws: int, n: int) -> list[dict]:
-    held_out = load_idx(source, 32, 1, split="test")
-    held_out.class_names = load_raw()[2]  # idx labels follow the standard Fashion-MNIST order, as the embedded set
-    out = []
-    for seed in range(draws):
-        ev = Evaluator(REF, (1, 32, 32), ["fid", "pr", "dc", "acc"], seed=seed)
-        out.append(ev.evaluate(dataset_source(held_out, n, seed))["metrics"])
-    return out
 
 
 def main() -> None:
@@ -88,7 +46,9 @@ def main() -> None:
     args = ap.parse_args()
     fix_thread_count(args.threads)
     if args.floor:
-        scores = score_real(pathlib.Path(args.floor), args.draws, args.n)
+        held_out = load_idx(pathlib.Path(args.floor), 32, 1, split="test")
+        held_out.class_names = load_raw()[2]  # idx labels follow the standard Fashion-MNIST order, as embedded
+        scores = score_real(held_out, REF, args.draws, args.n)
         path = write_result(args.results, f"floors/fashion-mnist-test-{args.n}", summarise(scores, args.n),
                             kind="real-floor", reference=REF, evaluated="Fashion-MNIST test images (idx)",
                             extractor="classifier:fashion-mnist", draws=args.draws, n=args.n)
@@ -102,11 +62,12 @@ def main() -> None:
     summary = train(cfg, run, resume="auto", show_progress=False, notify=lambda m: None)
     # a continued run: this call did not time the whole of it
     seconds = summary["seconds"] if summary["trained_steps"] == summary["steps"] else None
-    scores = score_generator(run, args.draws, args.n)
+    G = load(run)
+    scores = score_generator(G, REF, args.draws, args.n, data_cfg=G.run_config.data)
     path = write_result(args.results, f"presets/{name}", summarise(scores, args.n), kind="preset-quality",
                         preset=args.preset, seed=args.seed, family=cfg.model.name, steps=summary["steps"],
                         train_seconds=None if seconds is None else round(seconds, 1),
-                        threads=torch.get_num_threads(), precision=load(run).run_config.train.precision,
+                        threads=torch.get_num_threads(), precision=G.run_config.train.precision,
                         load=args.load, reference=REF, extractor="classifier:fashion-mnist", draws=args.draws,
                         n=args.n)
     print(path)

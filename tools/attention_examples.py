@@ -2,7 +2,7 @@
 removed (strength 0) and doubled (2), focused toward and away from the top half of the image, and with
 another seed's attention maps transplanted; prints how much attention mass the focus mask receives.
 
-    python tools/attention_examples.py runs/deep --out docs/deep_steering.png [--seed 5] [--from-seed 3]
+    python tools/attention_examples.py runs/deep --out docs/img/deep_steering.png [--seed 5] [--from-seed 3]
 """
 from __future__ import annotations
 

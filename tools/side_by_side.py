@@ -1,7 +1,7 @@
 """Pictures in one row, each under its title: the README's growth figure from the sheets a ProGAN run writes as
 each level starts (the EMA at that moment, showing the previous resolution) and at its end.
 
-    python tools/side_by_side.py --out docs/progan_growth.png "4 px=RUN/samples/step-00000501.png" \\
+    python tools/side_by_side.py --out docs/img/progan_growth.png "4 px=RUN/samples/step-00000501.png" \\
         "8 px=RUN/samples/step-00001501.png" "16 px=RUN/samples/step-00005501.png" \\
         "32 px=RUN/samples/step-00009500.png"
 """

@@ -1,7 +1,7 @@
 """The README's pictures of the web demo: serve a run, drive it with headless Chromium, save screenshots of the
 Generate tab (a class chosen, images generated) and of the Attention tab (a point clicked).
 
-    python tools/web_screenshots.py runs/deep --class Sneaker --out docs/
+    python tools/web_screenshots.py runs/deep --class Sneaker --out docs/img/
 
 Needs the web extra, the playwright package and Debian's chromium.
 """
