@@ -41,6 +41,7 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--device", default="cpu")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--results", help="also write the figures into this results directory")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         one = run(args, pathlib.Path(tmp) / "one", 1)
@@ -55,6 +56,11 @@ def main() -> None:
     print(f"{'processes':>9}  {'s/step':>7}  {'img/s':>7}  speed-up")
     for n, s in ((1, one), (args.processes, many)):
         print(f"{n:>9}  {s:>7.3f}  {images / s:>7.1f}  {one / s:.2f}x")
+    if args.results:
+        from ganforge.results import write_result
+        print(write_result(args.results, f"bench/data-parallel-{args.preset}",
+                           {"1 process s/step": round(one, 4), f"{args.processes} processes s/step": round(many, 4)},
+                           kind="data-parallel", preset=args.preset, overrides=args.set, steps=args.steps))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import time
 import torch
 
 from ganforge.metrics.features import ClassifierExtractor, InceptionExtractor
+from ganforge.results import write_result
 
 
 def throughput(extractor, images: torch.Tensor, batch_size: int, sync) -> float:
@@ -29,6 +30,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--inception-weights")
+    ap.add_argument("--results", help="also write the figures into this results directory")
     args = ap.parse_args()
     device = torch.device(args.device)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
@@ -41,11 +43,15 @@ def main() -> None:
         rows.append((f"inception (resize {resize})", ext, grey.expand(-1, 3, -1, -1).contiguous()))
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
     print(f"feature extraction, {args.n} images of 32x32, batch {args.batch_size} | {where} | torch {torch.__version__}")
-    base = None
+    base, metrics = None, {}
     for name, ext, images in rows:
         rate = throughput(ext, images, args.batch_size, sync)
         base = base or rate
+        metrics[f"{name} img/s"] = round(rate, 2)
         print(f"  {name:28s} {rate:9.1f} img/s  ({rate / base:.3f}x the classifier)")
+    if args.results:
+        print(write_result(args.results, "bench/features", metrics, kind="extraction-speed", n=args.n,
+                           batch_size=args.batch_size))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from ganforge.interop.hf import convert_hf
 from ganforge.models import build_generator
 from ganforge.pretrained import load_strict
+from ganforge.results import write_result
 
 
 def rate(fn, n: int, batch: int, sync) -> float:
@@ -35,6 +36,7 @@ def main() -> None:
     ap.add_argument("--truncation", type=float, default=0.5)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--results", help="also write the figures into this results directory")
     args = ap.parse_args()
     import json
 
@@ -89,6 +91,11 @@ def main() -> None:
         r = statistics.median(values)
         print(f"  {name:32s} {r:8.2f} img/s  ({r / base:.2f}x of the package in fp32)")
     print(f"  fp32 outputs: max |ganforge - package| = {difference:.2e}")
+    if args.results:
+        metrics = {f"{name} img/s": round(statistics.median(values), 3) for name, values in rates.items()}
+        metrics["fp32 max abs difference"] = float(difference)
+        print(write_result(args.results, "bench/sample-biggan-deep-128", metrics, kind="sampling-speed", n=args.n,
+                           batch_size=args.batch_size, truncation=psi, rounds=args.rounds))
 
 
 if __name__ == "__main__":

@@ -60,7 +60,9 @@ def commit(root: pathlib.Path | None = None) -> str:
 def command_line(argv: list[str] | None = None) -> str:
     argv = sys.argv if argv is None else argv
     program = pathlib.Path(argv[0]).name if argv else "python"
-    if program.endswith(".py"):  # a script: as it is run from the repository root
+    if program == "__main__.py":  # python -m ganforge
+        program = "ganforge"
+    elif program.endswith(".py"):  # a script: as it is run from the repository root
         root = pathlib.Path(__file__).resolve().parents[1]
         try:
             program = "python " + str(pathlib.Path(argv[0]).resolve().relative_to(root))

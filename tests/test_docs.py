@@ -70,3 +70,12 @@ def test_each_extension_example_is_on_the_extending_page():
     page = (ROOT / "docs" / "extending.md").read_text()
     for example in sorted((ROOT / "docs" / "examples").glob("*.py")):
         assert f'--8<-- "examples/{example.name}"' in page, example.name
+
+
+def test_a_result_file_records_how_it_was_measured(tmp_path):
+    from ganforge.results import command_line, read_results, write_result
+    path = write_result(tmp_path, "bench/x", {"s_per_step": 0.5}, kind="train-step", command="ganforge bench train")
+    record = read_results(tmp_path)["bench/x"]
+    assert path == tmp_path / "bench" / "x.json" and record["metrics"] == {"s_per_step": 0.5}
+    assert record["commit"] and record["date"].endswith("Z") and record["machine"]["torch"]
+    assert command_line(["/x/ganforge/__main__.py", "eval", "a b"]) == "ganforge eval 'a b'"

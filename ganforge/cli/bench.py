@@ -25,6 +25,13 @@ def _bench(args) -> int:
           f"torch {torch.__version__} | median of {args.steps} steps")
     rows = bench_train(cfg, chosen, args.steps)
     print("\n" + markdown_table(rows))
+    if args.results:
+        from ..results import write_result
+        metrics = {f"{r['variant']} {key}": round(r[key], 4) for r in rows
+                   for key in ("s_per_step", "img_per_s", "gflop_per_s", "peak_mb")}
+        path = write_result(args.results, f"bench/train-{args.preset}", metrics, kind="train-step",
+                            preset=args.preset, overrides=args.set or [], steps=args.steps)
+        print(f"wrote {path}")
     return 0
 
 
@@ -38,4 +45,6 @@ def register(sub) -> None:
     t.add_argument("--channels-last", action="store_true", help="compare NCHW with channels-last")
     t.add_argument("--steps", type=positive_int, default=10, help="timed steps per variant (after 2 warm-up)")
     t.add_argument("--device", default="auto")
+    t.add_argument("--results", metavar="DIR", help="also write the figures as DIR/bench/train-PRESET.json (the "
+                   "project's results/ directory, from which its docs are rendered)")
     t.set_defaults(func=_bench)
