@@ -20,7 +20,7 @@ import argparse
 
 import torch
 
-from ganforge.config import DataConfig
+from ganforge.sections import DataConfig
 from ganforge.data import load_dataset
 from ganforge.hub import load
 from ganforge.metrics.evaluator import Evaluator

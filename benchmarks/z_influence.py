@@ -16,7 +16,7 @@ import argparse
 import numpy as np
 import torch
 
-from ganforge.config import DataConfig
+from ganforge.sections import DataConfig
 from ganforge.data import load_dataset
 from ganforge.hub import load
 from ganforge.layers.conditioning import ConditionalBatchNorm2d

@@ -5,6 +5,7 @@ sections (``config.py``) and each model family's options (declared in the family
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import field
 
 from .checks import listed, number
@@ -17,6 +18,19 @@ def option(default, help: str, lo=None, hi=None, choices=None, item=int):
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
     return field(default=default, metadata=meta)
+
+
+class LiveChoices:
+    """Allowed values read from a registry each time they are checked, so that one registered later is valid."""
+
+    def __init__(self, names: Callable[[], list[str]]):
+        self.names = names
+
+    def __contains__(self, value) -> bool:
+        return value in self.names()
+
+    def __iter__(self):
+        return iter(self.names())
 
 
 def default_of(f: dataclasses.Field):

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from ganforge import train
-from ganforge.config import SECTIONS, Config, ConfigError, parse_override
+from ganforge.config import Config, ConfigError, parse_override
+from ganforge.sections import SECTIONS
 from ganforge.data import load_dataset
 from ganforge.errors import GanforgeError
 from ganforge.interop import load_torch_weights

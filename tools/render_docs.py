@@ -161,7 +161,7 @@ def cell(text) -> str:
 def config_page() -> str:
     """Every config key: the sections' keys, then each family's own, with default, allowed values and help."""
     sys.path.insert(0, str(ROOT))
-    from ganforge.config import SECTIONS, key_fields
+    from ganforge.sections import SECTIONS, key_fields
     from ganforge.fields import allowed, default_of
     from ganforge.models.registry import FAMILIES as REGISTERED
     out = ["# Configuration keys", "",

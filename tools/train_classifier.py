@@ -18,7 +18,7 @@ import torch
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from build_fashion_mnist import CLASS_NAMES, read_idx  # noqa: E402
 
-from ganforge.config import DataConfig  # noqa: E402
+from ganforge.sections import DataConfig  # noqa: E402
 from ganforge.data import load_dataset  # noqa: E402
 from ganforge.data.transforms import pad_to  # noqa: E402
 from ganforge.metrics.classifier import accuracy, save_classifier, train_classifier  # noqa: E402

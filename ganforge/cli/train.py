@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import pathlib
 
-from ..config import Config, key_fields, load_config_file, load_preset, parse_override, preset_names
+from ..config import Config, load_config_file, load_preset, parse_override, preset_names
 from ..device import resolve_device
 from ..distributed import main_process
 from ..errors import GanforgeError
 from ..fields import allowed, default_of
 from ..notify import to_stderr
+from ..sections import key_fields
 
 
 def describe_keys() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pathlib
 
 from ..errors import GanforgeError
+from ..fields import LiveChoices
 from . import arrays, cifar, embedded, folder, idx
 from .base import DataFacts, DataFormat
 
@@ -35,14 +36,7 @@ for _fmt in (folder.FORMAT, cifar.FORMAT, arrays.FORMAT, idx.FORMAT, embedded.FO
     register_format(_fmt)
 
 
-class Kinds:
-    """``data.kind``'s choices: 'auto' and the live registry (a format registered later is a valid choice)."""
-
-    def __contains__(self, value) -> bool:
-        return value == "auto" or value in FORMATS
-
-    def __iter__(self):
-        return iter(["auto", *FORMATS])
+KINDS = LiveChoices(lambda: ["auto", *FORMATS])  # data.kind's choices: detect, or a registered format
 
 
 def detect_kind(source: str) -> str:

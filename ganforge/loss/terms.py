@@ -12,6 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..fields import LiveChoices
+
 
 def hinge_d(d_real: torch.Tensor, d_fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Discriminator hinge loss, returned as its (real, fake) parts: E[relu(1 - D(x))], E[relu(1 + D(G(z)))]."""
@@ -74,14 +76,7 @@ def register_loss(name: str, d_loss, g_loss) -> None:
     D_LOSSES[name], G_LOSSES[name] = d_loss, g_loss
 
 
-class LossNames:
-    """``loss.name``'s choices: the live registry (a loss registered later is a valid choice) and rpgan."""
-
-    def __contains__(self, value) -> bool:
-        return value == PAIRED or value in D_LOSSES
-
-    def __iter__(self):
-        return iter([*D_LOSSES, PAIRED])
+LOSS_NAMES = LiveChoices(lambda: [*D_LOSSES, PAIRED])  # loss.name's choices
 
 
 def mode_seeking(fake_a: torch.Tensor, fake_b: torch.Tensor, z_a: torch.Tensor, z_b: torch.Tensor,

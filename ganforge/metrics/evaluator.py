@@ -7,7 +7,7 @@ import pathlib
 
 import numpy as np
 
-from ..config import DataConfig
+from ..sections import DataConfig
 from ..data import detect_kind
 from ..distributed import SINGLE, Distributed
 from ..errors import GanforgeError

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..config import DataConfig
+from ..sections import DataConfig
 from ..data import detect_kind, get_format, load_dataset
 from ..data.folder import GREY_MODES, IMAGE_SUFFIXES, image_header, read_image, some
 from ..errors import GanforgeError

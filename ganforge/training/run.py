@@ -20,7 +20,7 @@ import yaml
 
 from .. import distributed, faults
 from ..checkpoint import newest_valid_checkpoint, remove_stale_temporaries
-from ..config import RESUMABLE_KEYS, Config, ConfigError
+from ..config import Config, ConfigError
 from ..data import load_dataset
 from ..device import fix_thread_count, resolve_device, resolve_precision
 from ..errors import GanforgeError
@@ -28,6 +28,7 @@ from ..fileio import atomic_write_text
 from ..liveness import PeerLost, is_collective_failure
 from ..models import build_discriminator, build_generator, parameter_count
 from ..notify import to_stderr
+from ..sections import RESUMABLE_KEYS
 from .guard import check_free_space, checkpoint_bytes
 from .log import JsonlLog
 from .loop import Trainer

@@ -5,7 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
-from ganforge.config import DataConfig
+from ganforge.sections import DataConfig
 from ganforge.data import load_dataset
 from ganforge.data.embedded import load_raw
 from ganforge.data.stream import BatchStream

@@ -9,7 +9,8 @@ import torch.nn.functional as F
 from ganforge import train
 from ganforge.augment import Draws
 from ganforge.checkpoint import latest_checkpoint, load_state
-from ganforge.config import AugmentConfig, Config, ConfigError, LossConfig
+from ganforge.config import Config, ConfigError
+from ganforge.sections import AugmentConfig, LossConfig
 from ganforge.loss import GANLoss, Phase
 from ganforge.loss.objective import scores_separately
 from ganforge.loss.terms import r1_penalty

@@ -56,7 +56,7 @@ def write_folder(root, n=12, size=16, classes=("a", "b"), mode="L", seed=0):
 
 
 def test_shipped_classifier_reaches_90_percent_on_the_held_out_subset():
-    from ganforge.config import DataConfig
+    from ganforge.sections import DataConfig
     from ganforge.data import load_dataset
     model, info = load_classifier(SHIPPED)
     held = load_dataset(DataConfig(source="fashion-mnist:heldout"))
