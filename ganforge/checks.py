@@ -4,6 +4,7 @@ API argument: one helper, so every surface accepts the same spellings (numbers o
 from __future__ import annotations
 
 import math
+import re
 
 import yaml
 
@@ -62,3 +63,15 @@ def listed(value, item: type, name: str, error: type[GanforgeError] = GanforgeEr
 
 def _text(bound: float) -> str:
     return str(bound) if isinstance(bound, int) else f"{bound:g}"
+
+
+def duration(value, name: str) -> float:
+    """Seconds from '2h', '90m', '45s', '1h30m' or a plain number of seconds."""
+    text = str(value).strip().lower()
+    if not (re.fullmatch(r"\d+(\.\d+)?", text) or re.fullmatch(r"(\d+(\.\d+)?[hms])+", text)):
+        raise GanforgeError(f"{name}={value!r} is not a duration: expected e.g. 2h, 90m, 1h30m or 600 (seconds)")
+    seconds = sum(float(n) * {"h": 3600, "m": 60, "s": 1, "": 1}[unit]
+                  for n, unit in re.findall(r"(\d+(?:\.\d+)?)([hms]?)", text))
+    if seconds <= 0:
+        raise GanforgeError(f"{name}={value!r}: a duration must be more than 0")
+    return seconds

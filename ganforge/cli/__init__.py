@@ -7,13 +7,13 @@ import sys
 from ..device import fix_thread_count
 from ..distributed import main_process
 from ..errors import GanforgeError
-from . import attention_maps, bench, eval, export, plot, sample, serve, train
+from . import attention_maps, bench, eval, export, plot, sample, serve, sweep, train
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ganforge", description="Class-conditional image synthesis with GANs.")
     sub = p.add_subparsers(dest="command", required=True)
-    for module in (train, sample, attention_maps, export, eval, plot, serve, bench):
+    for module in (train, sweep, sample, attention_maps, export, eval, plot, serve, bench):
         module.register(sub)
     return p
 

@@ -20,28 +20,20 @@ def describe_keys() -> str:
 
 
 def _train(args) -> int:
-    from ..training.recipe import auto_config
     from ..training.run import saved_config, train
     if args.list_keys:
         print(describe_keys())
         return 0
     if args.out is None and not args.dry_run:
         raise GanforgeError("train needs --out DIR (the run directory)")
-    if args.preset and args.config:
-        raise GanforgeError("give --preset or --config, not both")
     given = _given(args)
-    automatic = not args.preset and not args.config
     out = pathlib.Path(args.out or ".").expanduser()
-    if automatic and args.resume and (out / "config.yaml").is_file():
+    if not args.preset and not args.config and args.resume and (out / "config.yaml").is_file():
         cfg = saved_config(out)  # a run the automatic recipe sized continues with what it chose then
-    elif args.preset or args.config:
-        cfg = load_preset(args.preset) if args.preset else load_config_file(args.config)
+        for key, (value, origin) in given.items():
+            cfg.set(key, value, origin=origin)
     else:
-        cfg = Config()
-    for key, (value, origin) in given.items():
-        cfg.set(key, value, origin=origin)
-    if automatic and not (args.resume and (out / "config.yaml").is_file()):
-        cfg = auto_config(cfg, set(given), resolve_device(cfg.train.device), to_stderr)
+        cfg = start_config(args.preset, args.config, given, to_stderr)
     summary = train(cfg, out, force=args.force,
                     show_progress=not args.no_progress, dry_run=args.dry_run)
     if args.dry_run:
@@ -54,6 +46,20 @@ def _train(args) -> int:
     print(f"trained {summary['trained_steps']} steps (now at {summary['steps']}) in {summary['seconds']:.1f} s "
           f"({rate:.2f} steps/s){world}\ncheckpoint: {summary['checkpoint']}\nsample sheet: {summary['sheet']}")
     return 0
+
+
+def start_config(preset: str | None, config: str | None, given: dict, notify) -> Config:
+    """The config a new run starts from: a preset or a config file with the given keys set, or, with neither,
+    the automatic recipe sized for the data and the device (what it chose is said to ``notify``)."""
+    from ..training.recipe import auto_config
+    if preset and config:
+        raise GanforgeError("give --preset or --config, not both")
+    cfg = load_preset(preset) if preset else load_config_file(config) if config else Config()
+    for key, (value, origin) in given.items():
+        cfg.set(key, value, origin=origin)
+    if not preset and not config:
+        cfg = auto_config(cfg, set(given), resolve_device(cfg.train.device), notify)
+    return cfg
 
 
 def _given(args) -> dict[str, tuple]:

@@ -101,6 +101,8 @@ class Metric:
     text: Callable[[object], str]  # how a result prints in a table
     needs_real_features: bool = False  # a reference of mean/covariance only will not do
     suffix: str = ""  # protocol: name + sample count + suffix
+    direction: str = "minimize"  # of the headline: 'minimize' (a distance) or 'maximize' (an accuracy)
+    parts: tuple = ()  # other numbers of a result worth a name: ((name, key in the value, direction), ...)
 
 
 def _number(v) -> str:
@@ -110,14 +112,17 @@ def _number(v) -> str:
 METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("fid", _fid, float, _number),
     Metric("kid", _kid, lambda v: float(v["mean"]), lambda v: f"{v['mean']:.6g} ± {v['std']:.2g}", True),
-    Metric("is", _is, lambda v: float(v["mean"]), lambda v: f"{v['mean']:.6g} ± {v['std']:.2g}"),
+    Metric("is", _is, lambda v: float(v["mean"]), lambda v: f"{v['mean']:.6g} ± {v['std']:.2g}",
+           direction="maximize"),
     Metric("pr", _neighbours("pr", 3, precision_recall), lambda v: float(v["precision"]),
-           lambda v: f"precision {v['precision']:.4f}, recall {v['recall']:.4f}", True, "_k3"),
+           lambda v: f"precision {v['precision']:.4f}, recall {v['recall']:.4f}", True, "_k3", "maximize",
+           (("precision", "precision", "maximize"), ("recall", "recall", "maximize"))),
     Metric("dc", _neighbours("dc", 5, density_coverage), lambda v: float(v["density"]),
-           lambda v: f"density {v['density']:.4f}, coverage {v['coverage']:.4f}", True, "_k5"),
+           lambda v: f"density {v['density']:.4f}, coverage {v['coverage']:.4f}", True, "_k5", "maximize",
+           (("density", "density", "maximize"), ("coverage", "coverage", "maximize"))),
     Metric("ifid", _ifid, lambda v: float(v["mean"]),
            lambda v: f"{v['mean']:.6g} (mean over {len(v['per_class'])} classes)", True),
-    Metric("acc", _acc, float, _number),
+    Metric("acc", _acc, float, _number, direction="maximize"),
 )}
 
 
@@ -155,6 +160,50 @@ def metric_of(protocol_name: str) -> Metric:
 
 def headline(protocol_name: str, value) -> float:
     return metric_of(protocol_name).headline(value)
+
+
+@dataclass(frozen=True)
+class Score:
+    """One number to compare runs by, named with its sample count: 'fid2k', 'recall2k', 'acc10k'. ``metric``
+    computes it (its protocol names the result it is read from) and ``direction`` says which way is better."""
+    name: str
+    metric: str
+    n: int
+    direction: str
+    key: str = ""  # the field of the metric's value ('' = its headline)
+
+    @property
+    def result(self) -> str:
+        return protocol(self.metric, self.n)
+
+    def read(self, metrics: dict) -> float:
+        """The score from a {protocol: value} dictionary of results (an evaluation's or a log record's)."""
+        value = metrics[self.result]
+        return float(value[self.key]) if self.key else headline(self.result, value)
+
+
+def score_names() -> dict[str, tuple[str, str, str]]:
+    """{score name: (metric, key, direction)}: each metric's headline under its own name and its named parts."""
+    out = {}
+    for m in METRICS.values():
+        out[m.name] = (m.name, "", m.direction)
+        out.update({name: (m.name, key, direction) for name, key, direction in m.parts})
+    return out
+
+
+def parse_score(text: str) -> Score:
+    """'fid2k', 'recall10k', 'acc500', 'pr2k_k3' -> a :class:`Score`."""
+    match = re.fullmatch(r"([a-z]+)(\d+(?:\.\d+)?)(k?)(_k\d+)?", str(text).strip().lower())
+    names = score_names()
+    if not match or match.group(1) not in names:
+        raise GanforgeError(f"{text!r} is not a score: a metric or one of its parts and a sample count, e.g. "
+                            f"fid2k, recall2k, acc10k; names: {', '.join(names)}")
+    word, count, k = match.group(1), float(match.group(2)), match.group(3)
+    n = int(round(count * (1000 if k else 1)))
+    if n < 2:
+        raise GanforgeError(f"{text!r}: a score needs at least 2 samples")
+    metric, key, direction = names[word]
+    return Score(f"{word}{count_label(n)}", metric, n, direction, key)
 
 
 def compute_metrics(metrics: list[str], inputs: Inputs) -> dict:

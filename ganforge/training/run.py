@@ -147,14 +147,15 @@ def load_bound_data(cfg: Config, notify):
 
 
 def train(cfg: Config, out, resume: bool | str | None = None, force: bool = False, show_progress: bool = True,
-          dry_run: bool = False, notify=to_stderr) -> dict:
+          dry_run: bool = False, notify=to_stderr, watch=None) -> dict:
     """Train (or, with ``dry_run``, only resolve and check) a run in ``out``; returns a summary dict.
     ``resume``: True continues the run in ``out``, 'auto' continues it if there is one and starts it otherwise,
     False starts a new one; None (the default) follows ``train.resume``. ``notify`` receives notes a user should
     see (new run or resumed, skipped checkpoints or images, rollbacks).
 
     Started by torchrun with several processes, each process runs this same call: they join one process
-    group, rank 0 alone reads and writes the run directory, and the others receive what it decided."""
+    group, rank 0 alone reads and writes the run directory, and the others receive what it decided.
+    ``watch``: a :class:`~ganforge.training.schedule.Watch` that follows the run and may end it early."""
     out = pathlib.Path(out).expanduser()
     cfg = copy.deepcopy(cfg).validate()
     resume = resume_mode(resume, cfg)
@@ -164,7 +165,7 @@ def train(cfg: Config, out, resume: bool | str | None = None, force: bool = Fals
     dist, device = distributed.setup(resolve_device(cfg.train.device), cfg.train.dist_timeout)
     failed = False
     try:
-        return _train(cfg, out, resume, force, show_progress, notify if dist.is_main else quiet, dist, device)
+        return _train(cfg, out, resume, force, show_progress, notify if dist.is_main else quiet, dist, device, watch)
     except PeerLost:
         failed = True
         raise
@@ -178,7 +179,7 @@ def train(cfg: Config, out, resume: bool | str | None = None, force: bool = Fals
 
 
 def _train(cfg: Config, out: pathlib.Path, resume: str, force: bool, show_progress: bool, notify,
-           dist: distributed.Distributed, device) -> dict:
+           dist: distributed.Distributed, device, watch=None) -> dict:
     fix_thread_count(cfg.train.threads)  # before the first matrix product: G's orthogonal init
     dataset, cfg = load_bound_data(cfg, notify)
     keep = choose_precision(cfg, device, notify)
@@ -212,7 +213,7 @@ def _train(cfg: Config, out: pathlib.Path, resume: str, force: bool, show_progre
         if resume == "auto":
             notify(f"--resume auto: continuing the run in {out} from "
                    + (f"{resumed_from.name} (step {trainer.step})" if resumed_from else "step 0 (no checkpoint yet)"))
-    summary = fit(trainer, out, log, show_progress, notify, best)
+    summary = fit(trainer, out, log, show_progress, notify, best, watch)
     summary["resumed_from"] = str(resumed_from) if resumed_from else None
     return summary
 

@@ -46,7 +46,7 @@ class Schedule:
         self.dist = trainer.dist
         self.log = log if self.dist.is_main else NullLog()
         self.t, self.e = trainer.cfg.train, trainer.cfg.eval
-        self.best, self.evaluator = best, None
+        self.best, self.evaluator, self.last_metrics = best, None, {}
         self.sheets = SheetMaker(trainer.cfg.model.num_classes, trainer.G.dim_z, self.t.seed)
         self.meter, self.timer = Meter(), Timer()
         self.last_sheet = self.last_ckpt = self.sheet_step = None
@@ -93,6 +93,7 @@ class Schedule:
                                        data_cfg=cfg.data if ref == cfg.data.source else None, notify=self.notify,
                                        dist=self.dist, convert=True)  # another reference: at the run's size
         result = self.evaluator.evaluate_generator(self.sampler(), e.n, e.truncation or None)
+        self.last_metrics = result["metrics"]
         values = {name: headline(name, v) for name, v in result["metrics"].items()}
         self.log.write({"step": step, "event": "eval", **values, "extractor": result["extractor_name"]})
         if self.board:
@@ -156,12 +157,26 @@ class Schedule:
                        f"train.on_divergence=rollback to roll back automatically")
 
 
+class Watch:
+    """What a caller of :func:`fit` may follow and end early (a hyper-parameter search: its pruner and time
+    budget). Each method returns None to go on, or the reason to stop: the run then ends as if ``train.steps``
+    were reached there (checkpoint, sheet) and its log says why."""
+
+    def after_step(self, step: int) -> str | None:
+        return None
+
+    def after_eval(self, step: int, metrics: dict) -> str | None:
+        """``metrics``: the evaluation's {protocol: value}."""
+        return None
+
+
 def fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool, notify,
-        best: dict | None = None) -> dict:
-    """Train ``trainer`` up to ``train.steps`` with the schedule; returns the run's summary."""
+        best: dict | None = None, watch: Watch | None = None) -> dict:
+    """Train ``trainer`` up to ``train.steps`` with the schedule; returns the run's summary. With a ``watch``, the
+    run is also evaluated at its last step (when it was not already) so that the watch sees its final value."""
     t, every_eval, dist = trainer.cfg.train, trainer.cfg.eval.every, trainer.dist
     s = Schedule(trainer, out, log, notify if dist.is_main else quiet, best)
-    start = trainer.step
+    start, ended_by, eval_step = trainer.step, None, None
     bar = progress(t.steps, trainer.step, show_progress and dist.is_main)
     with StopSignals() as signals:
         try:
@@ -185,6 +200,10 @@ def fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool,
                     s.write_sheet()  # and one as each new level starts to fade in: a sheet per resolution
                 if every_eval and step % every_eval == 0:
                     bar.set_description(", ".join(f"{k} {v:.4g}" for k, v in s.evaluate().items()))
+                    eval_step = step
+                    ended_by = watch.after_eval(step, s.last_metrics) if watch else None
+                if watch and not ended_by:
+                    ended_by = watch.after_step(step)
                 saved_now = bool(t.checkpoint_every) and step % t.checkpoint_every == 0
                 if saved_now:
                     s.checkpoint()
@@ -194,8 +213,14 @@ def fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool,
                     s.log.write({"step": step, "event": "stopped", "signal": received})
                     raise Stopped(f"stopped by signal {received} at step {step}; checkpoint {path}; "
                                   f"continue with --resume", received)
+                if ended_by:
+                    s.log.write({"step": step, "event": "ended", "reason": ended_by})
+                    break
         finally:
             bar.close()
+        if watch and every_eval and eval_step != trainer.step:
+            s.evaluate()
+            watch.after_eval(trainer.step, s.last_metrics)
         if s.last_ckpt is None or trainer.step % max(t.checkpoint_every, 1):
             s.checkpoint()
         if s.sheet_step != trainer.step:
@@ -204,7 +229,7 @@ def fit(trainer: Trainer, out: pathlib.Path, log: JsonlLog, show_progress: bool,
             s.board.close()
     return {"steps": trainer.step, "trained_steps": trainer.step - start, "seconds": s.timer.elapsed,
             "checkpoint": str(s.last_ckpt), "sheet": str(s.last_sheet), "run_dir": str(out),
-            "rollbacks": s.rollbacks, "best": s.best, "world_size": dist.world}
+            "rollbacks": s.rollbacks, "best": s.best, "world_size": dist.world, "ended_by": ended_by}
 
 
 class SheetMaker:
