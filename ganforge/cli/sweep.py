@@ -12,7 +12,7 @@ from ..errors import GanforgeError
 from .common import non_negative_int, positive_int
 
 DEFINING = ("preset", "config", "data", "set", "space", "metric", "sampler", "pruner", "seed", "eval_every",
-            "trial_time", "trial_steps")
+            "trial_time", "trial_steps", "include_base")
 
 
 def _say(message: str) -> None:
@@ -97,6 +97,8 @@ def _sweep(args) -> int:
                                 f"defined; drop {', '.join(given)}")
     if not joining:  # checked before anything is written
         definition, space = _definition(args, space_mod, study_mod, _say)
+        if args.include_base:
+            space.values_of(_base_of(definition))
     out.mkdir(parents=True, exist_ok=True)
     storage = study_mod.open_storage(url, args.heartbeat)
     if joining:
@@ -113,6 +115,8 @@ def _sweep(args) -> int:
         if args.budget:
             definition.deadline = time.time() + duration(args.budget, "--budget")
         study = study_mod.create(storage, name, definition, space)
+        if args.include_base:
+            study.enqueue_trial(space.values_of(_base_of(definition)), user_attrs={"base": True})
     _say(f"study {name!r} in {study_mod.redact(url)}: {definition.score} ({definition.direction}), "
          f"{definition.sampler} sampler, {definition.pruner} pruner, seed {definition.seed}; trials in {out / 'trials'}")
     reason = search.run(study, storage, definition, space, out, args.threads, _say)
@@ -178,6 +182,8 @@ def register(sub) -> None:
     s.add_argument("--space", help="the search space: a YAML file of config keys and their ranges")
     s.add_argument("--metric", help="the score to optimise, a metric and its sample count: fid2k, kid2k, recall2k, "
                    "coverage2k, acc2k, ... (its direction comes from the metric)")
+    s.add_argument("--include-base", action="store_true", help="make the base config itself the first trial (its "
+                   "values of the space's keys must lie in the space): the search then measures what it improves")
     s.add_argument("--trials", type=positive_int, help="finished trials to reach (all workers together)")
     s.add_argument("--budget", help="wall time of the search, e.g. 2h or 90m: no trial starts that cannot finish "
                    "in what is left, and a running one stops when it is up")

@@ -87,6 +87,19 @@ class Space:
                 chosen[p.key] = p.suggest(trial)
         return chosen
 
+    def values_of(self, cfg: Config) -> dict:
+        """The config's own values of the space's (active) keys: the base config as a trial of the search."""
+        chosen = {}
+        for p in self.params:
+            if p.active(chosen):
+                value = cfg.get(p.key)
+                inside = value in p.choices if p.type == "categorical" else p.low <= value <= p.high
+                if not inside:
+                    raise GanforgeError(f"{self.source}: {p.key}: the base config's value {value!r} is outside the "
+                                        f"space, so the base cannot be one of its trials")
+                chosen[p.key] = value
+        return chosen
+
     def grid(self) -> dict:
         if any(p.when for p in self.params):
             raise GanforgeError(f"{self.source}: the grid sampler cannot take conditional keys ('when'); use tpe or "
