@@ -134,7 +134,9 @@ def results_page(results: dict) -> str:
             out.append(f"- `{r['name']}`: `{r['command']}` at commit `{r['commit']}`, {r['date'][:10]}, "
                        f"on {machine(r)}.")
         out.append("")
-    other = [r for r in results.values() if r["kind"] not in ("preset-quality", "real-floor", "preset-time")]
+    out += determinism_section(results) + sweep_section(results)
+    other = [r for r in results.values() if r["kind"] not in ("preset-quality", "real-floor", "preset-time",
+                                                               "determinism", "sweep")]
     if other:
         out += ["## Other measurements", ""]
         for r in other:
@@ -143,6 +145,52 @@ def results_page(results: dict) -> str:
                        f"`{r['command']}` at `{r['commit']}`, {r['date'][:10]}, on {machine(r)}.")
         out.append("")
     return "\n".join(out)
+
+
+def measured(r: dict) -> str:
+    return f"`{r['command']}` at commit `{r['commit']}`, {r['date'][:10]}, on {machine(r)}"
+
+
+def determinism_section(results: dict) -> list[str]:
+    rows = [r for r in results.values() if r["kind"] == "determinism"]
+    if not rows:
+        return []
+    out = ["## What repeatable runs cost", "",
+           "The demo preset's training step with the class-wise minibatch-stddev map gathering by `index_select` "
+           "(today), by plain indexing (before: two-thread runs did not repeat) and with today's layer under "
+           "`torch.use_deterministic_algorithms(True)`, timed in one process (`benchmarks/determinism_cost.py`), "
+           "and whether two short runs of each end on the same weights.", ""]
+    for r in rows:
+        out += [f"<a id=\"{anchor(r['name'])}\"></a>`{r['name']}`: {r['precision']}, {r['threads']} threads, median "
+                f"of {r['rounds']} rounds of {r['steps']} steps.", "",
+                "| gather | s/step | vs index_select | runs repeat |", "|---|---|---|---|"]
+        out += [f"| {name} | {m['s_per_step']:.4f} | {m['vs_index_select']:.3f}× | {'yes' if m['repeats'] else 'no'} |"
+                for name, m in r["metrics"].items()]
+        out += ["", f"Measured with {measured(r)}.", ""]
+    return out
+
+
+def sweep_section(results: dict) -> list[str]:
+    rows = [r for r in results.values() if r["kind"] == "sweep"]
+    if not rows:
+        return []
+    out = ["## Searches", "", "Studies run with `ganforge sweep` and written by `ganforge sweep report --results`: "
+           "the best complete trial and what the search spent.", "",
+           "| result | score | best | best trial's overrides | trials (complete / pruned / failed) | trial min | "
+           "wall min | hosts |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        t, best = r["totals"], r.get("best") or {}
+        params = ", ".join(f"`{k}={v:.3g}`" if isinstance(v, float) else f"`{k}={v}`"
+                           for k, v in best.get("params", {}).items())
+        score = next(iter(r["metrics"]), "—")
+        out.append(f"| <a id=\"{anchor(r['name'])}\"></a>`{r['name']}` | {score} | "
+                   f"{value(r, score) if r['metrics'] else '—'} (trial {best.get('number', '—')}) | {params or '—'} | "
+                   f"{t['trials']} ({t.get('complete', 0)} / {t.get('pruned', 0)} / {t.get('fail', 0)}) | "
+                   f"{t['trial_minutes']:.0f} | {t['wall_minutes']:.0f} | {len(t['hosts'])} |")
+    out += ["", "How each was measured:", ""]
+    out += [f"- `{r['name']}`: {r['sampler']} sampler, {r['pruner']} pruner, seed {r['seed']}; {measured(r)}."
+            for r in rows]
+    return out + [""]
 
 
 def render_readme(text: str, table: str) -> str:

@@ -119,7 +119,7 @@ def _sweep(args) -> int:
             study.enqueue_trial(space.values_of(_base_of(definition)), user_attrs={"base": True})
     _say(f"study {name!r} in {study_mod.redact(url)}: {definition.score} ({definition.direction}), "
          f"{definition.sampler} sampler, {definition.pruner} pruner, seed {definition.seed}; trials in {out / 'trials'}")
-    reason = search.run(study, storage, definition, space, out, args.threads, _say)
+    reason = search.run(study, definition, space, out, args.threads, _say)
     _say(f"stopped: {reason}")
     print(report.table(study, definition))
     best = report.best_trial(study)

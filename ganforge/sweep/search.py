@@ -79,6 +79,7 @@ class TrialWatch(Watch):
 class Objective:
     def __init__(self, definition: Definition, space, out, threads: int, say):
         self.definition, self.space, self.out, self.threads, self.say = definition, space, out, threads, say
+        self.stopped = None  # the trial a signal stopped
 
     def __call__(self, trial) -> float:
         values = self.space.suggest(trial)
@@ -96,7 +97,7 @@ class Objective:
             summary = train(cfg, run_dir, resume="auto" if resume else False, show_progress=False,
                             notify=lambda m: self.say(f"trial {trial.number}: {m}"), watch=watch)
         except Stopped:
-            trial.set_user_attr("stopped_by_signal", trial.number)  # a retry inherits its attributes: by number
+            self.stopped = trial.number
             raise
         except GanforgeError as e:
             trial.set_user_attr("error", str(e))
@@ -165,13 +166,13 @@ class Budget:
             study.stop()
 
 
-def requeue_stopped(study, storage, say) -> None:
-    """Trials this worker was running when it was stopped (a signal) are re-queued once."""
-    for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,)):
-        if t.user_attrs.get("stopped_by_signal") == t.number and t.user_attrs.get("requeued") != t.number:
-            storage.set_trial_user_attr(t._trial_id, "requeued", t.number)
-            retry()(study, copy.deepcopy(t))
-            say(f"trial {t.number} was stopped; it is queued to run again")
+def requeue_stopped(study, number: int, say) -> None:
+    """The trial this worker was running when a signal stopped it (failed by now) is re-queued once."""
+    trial = next(t for t in study.get_trials(deepcopy=False) if t.number == number)
+    before = len(study.get_trials(deepcopy=False))
+    retry()(study, copy.deepcopy(trial))
+    if len(study.get_trials(deepcopy=False)) > before:
+        say(f"trial {number} was stopped; it is queued to run again")
 
 
 def requeue_running(study, storage, say) -> None:
@@ -183,7 +184,7 @@ def requeue_running(study, storage, say) -> None:
             say(f"trial {t.number} was running when the search stopped; it is queued to run again")
 
 
-def run(study, storage, definition: Definition, space, out, threads: int, say) -> str:
+def run(study, definition: Definition, space, out, threads: int, say) -> str:
     """Run trials until the budget, the trial count or the grid ends; returns why the search stopped."""
     budget = Budget(definition)
     reason = budget.why_stop(study)
@@ -193,7 +194,8 @@ def run(study, storage, definition: Definition, space, out, threads: int, say) -
     try:
         study.optimize(objective, callbacks=[budget], catch=(TrialFailed,), gc_after_trial=True)
     except (Stopped, KeyboardInterrupt):
-        requeue_stopped(study, storage, say)
+        if objective.stopped is not None:
+            requeue_stopped(study, objective.stopped, say)
         raise
     if budget.reason:
         return budget.reason

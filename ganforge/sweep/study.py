@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import pathlib
+import time
 import warnings
 
 import optuna
@@ -108,9 +109,12 @@ def load(storage, name: str):
         names = [s.study_name for s in optuna.get_all_study_summaries(storage)]
         raise GanforgeError(f"no study named {name!r} in this storage" + (f" (studies: {', '.join(names)})"
                                                                            if names else " (it holds none)")) from None
-    if KEY not in study.user_attrs:
-        raise GanforgeError(f"study {name!r} was not made by ganforge sweep (it has no definition)")
-    return study, Definition.from_dict(study.user_attrs[KEY])
+    for _ in range(20):  # a study being created gets its definition a moment after its name
+        if KEY in study.user_attrs:
+            return study, Definition.from_dict(study.user_attrs[KEY])
+        time.sleep(0.5)
+        study = optuna.load_study(study_name=name, storage=storage)
+    raise GanforgeError(f"study {name!r} was not made by ganforge sweep (it has no definition)")
 
 
 def bind(study, definition: Definition, space):

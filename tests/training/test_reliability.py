@@ -133,6 +133,27 @@ def test_two_runs_with_two_threads_repeat_bit_for_bit(tmp_path):
     assert same_training_state(*states)
 
 
+def test_sigkill_and_resume_with_two_threads_at_the_demo_sizes_end_on_the_uninterrupted_state(tmp_path):
+    """At the demo's own sizes (where kernels do run in parallel), two SIGKILLs and --resume auto with two threads
+    end bit for bit on the uninterrupted run's state."""
+    from ganforge.config import load_preset
+    cfg = load_preset("fashion32-cpu")
+    for key, value in {"train.steps": 6, "train.threads": 2, "train.precision": "fp32", "train.sample_every": 0,
+                       "train.checkpoint_every": 1, "train.keep_checkpoints": 2, "train.log_every": 1}.items():
+        cfg.set(key, value)
+    cfg_path = tmp_path / "demo.yaml"
+    cfg_path.write_text(cfg.to_yaml())
+    train(cfg, tmp_path / "whole", show_progress=False)
+    faults = ";".join(f"at=step,step={s},once={tmp_path / f'fired-{s}'}" for s in (2, 4))
+    args = [sys.executable, "-m", "ganforge", "train", "--config", str(cfg_path), "--out", str(tmp_path / "killed"),
+            "--no-progress", "--resume", "auto"]
+    codes = [subprocess.run(args, env={**os.environ, "GANFORGE_FAULT": faults}, capture_output=True,
+                            timeout=300).returncode for _ in range(3)]
+    assert codes == [-signal.SIGKILL, -signal.SIGKILL, 0]
+    assert same_training_state(load_state(latest_checkpoint(tmp_path / "killed")),
+                               load_state(latest_checkpoint(tmp_path / "whole")))
+
+
 def test_fault_specifications_are_checked():
     from ganforge import faults
     assert faults.parse("at=write,step=3,byte=10,rank=1,action=stop;at=step,step=1") == [
