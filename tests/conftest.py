@@ -1,4 +1,5 @@
 import pathlib
+import socket
 
 import pytest
 import torch
@@ -30,6 +31,13 @@ def tiny_train_config(steps: int = 4, **train) -> Config:
     for k, v in values.items():
         cfg.set(f"train.{k}", v)
     return cfg
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now (for the servers tests start)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)

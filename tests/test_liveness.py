@@ -3,7 +3,6 @@ times out instead of hanging the job. Faults are forced at chosen points (GANFOR
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 
@@ -14,6 +13,7 @@ from ganforge.checkpoint import checkpoints, latest_checkpoint, load_state
 
 from .test_distributed import ROOT
 from .training.test_reliability import same_training_state
+from .conftest import free_port
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not torch.distributed.is_available() or not torch.distributed.is_gloo_available(),
@@ -65,12 +65,6 @@ def test_elastic_restarts_resume_from_the_newest_checkpoint_and_match_an_uninter
     assert [(r["step"], r["from"], r["restart"]) for r in resumes] == [
         (3, "step-00000003.safetensors", 1), (4, "step-00000004.safetensors", 2)]
     assert [r["step"] for r in log if "event" not in r] == list(range(1, 9))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_a_frozen_peer_times_out_with_one_line_naming_it_and_no_checkpoint_from_a_partial_step(tmp_path):

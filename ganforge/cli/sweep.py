@@ -177,7 +177,8 @@ def register(sub) -> None:
     s.add_argument("dir", nargs="?", help=argparse.SUPPRESS)
     s.add_argument("--preset", help="the base config: a preset")
     s.add_argument("--config", help="the base config: a YAML/JSON file")
-    s.add_argument("--data", help="the base config: the automatic recipe for this data (or the data of the base)")
+    s.add_argument("--data", help="the data: alone, the base is the automatic recipe sized for it; with --preset or "
+                   "--config, it replaces their data")
     s.add_argument("--set", action="append", metavar="KEY=VALUE", help="a base config key (repeatable)")
     s.add_argument("--space", help="the search space: a YAML file of config keys and their ranges")
     s.add_argument("--metric", help="the score to optimise, a metric and its sample count: fid2k, kid2k, recall2k, "
@@ -201,7 +202,8 @@ def register(sub) -> None:
                    "two workers on one machine: 1 each)")
     s.add_argument("--out", help="the sweep's directory: trial runs in OUT/trials, the study in OUT/study.db unless "
                    "--storage is given")
-    s.add_argument("--storage", help="a SQLAlchemy URL shared by workers, e.g. postgresql://user:pw@host/db")
+    s.add_argument("--storage", help="a SQLAlchemy URL shared by workers, e.g. postgresql://user:pw@host/db "
+                   "(PostgreSQL through psycopg 3), mysql+pymysql://..., sqlite:///path.db")
     s.add_argument("--study", help="the study's name in the storage (default: the name of --out)")
     s.add_argument("--worker", action="store_true", help="join the study (--storage/--study) and run its trials here")
     s.add_argument("--resume", action="store_true", help="continue the study after every worker stopped (trials "

@@ -6,12 +6,11 @@ from __future__ import annotations
 import statistics
 
 from .evaluator import Evaluator
-from .registry import count_label
+from .registry import count_label, score_names
 from .sources import dataset_source
 
-# result name -> (metric, field of its value); the headline numbers of a draw
-FIELDS = {"fid": ("fid", ""), "precision": ("pr", "precision"), "recall": ("pr", "recall"),
-          "density": ("dc", "density"), "coverage": ("dc", "coverage"), "acc": ("acc", "")}
+# the headline numbers of a draw: score name -> (metric, field of its value)
+FIELDS = {name: score_names()[name][:2] for name in ("fid", "precision", "recall", "density", "coverage", "acc")}
 
 
 def summarise(draws: list[dict], n: int) -> dict:

@@ -80,10 +80,14 @@ class Objective:
     def __init__(self, definition: Definition, space, out, threads: int, say):
         self.definition, self.space, self.out, self.threads, self.say = definition, space, out, threads, say
         self.stopped = None  # the trial a signal stopped
+        self.failures = 0  # trials failed in a row
 
     def __call__(self, trial) -> float:
         values = self.space.suggest(trial)
-        cfg = trial_config(self.definition, values, self.threads)
+        try:
+            cfg = trial_config(self.definition, values, self.threads)
+        except GanforgeError as e:  # values that do not go together: this trial fails, the search goes on
+            self.failed(trial, e)
         run_dir = run_dir_of(self.out, trial.number)
         trial.set_user_attr("run_dir", str(run_dir.resolve()))
         trial.set_user_attr("host", socket.gethostname())
@@ -100,9 +104,7 @@ class Objective:
             self.stopped = trial.number
             raise
         except GanforgeError as e:
-            trial.set_user_attr("error", str(e))
-            self.say(f"trial {trial.number}: failed: {e}")
-            raise TrialFailed(str(e)) from None
+            self.failed(trial, e)
         finally:
             trial.set_user_attr("seconds", round(time.time() - started, 1))
         trial.set_user_attr("steps", summary["steps"])
@@ -111,11 +113,23 @@ class Objective:
         if watch.pruned or watch.out_of_time:
             why = "pruned" if watch.pruned else "stopped: " + OUT_OF_TIME
             self.say(f"trial {trial.number}: {why} ({ended}, {seconds:.0f} s)")
+            self.failures = 0
             raise optuna.TrialPruned(why)
         if watch.value is None:
             raise TrialFailed("the trial was never evaluated")
         self.say(f"trial {trial.number}: {ended}, complete, {seconds:.0f} s")
+        self.failures = 0
         return watch.value
+
+    def failed(self, trial, error: Exception):
+        """Fail this trial; three failures in a row end the search (a cause no config escapes: missing data, a
+        full disk)."""
+        trial.set_user_attr("error", str(error))
+        self.say(f"trial {trial.number}: failed: {error}")
+        self.failures += 1
+        if self.failures >= 3:
+            raise GanforgeError(f"three trials in a row failed; the last (trial {trial.number}): {error}") from None
+        raise TrialFailed(str(error)) from None
 
     def _continue_retried(self, trial, run_dir) -> str:
         """A re-queued trial continues the run its failed attempt left on this machine (runs resume bit for bit),

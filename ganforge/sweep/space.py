@@ -206,6 +206,7 @@ def _check_value(base: Config, key: str, value, where: str) -> None:
     cfg = copy.deepcopy(base)
     try:
         cfg.set(key, value, origin=where.split(": ")[0])
+        cfg.validate()  # a value the config refuses with the base's other settings (a resolution of 48)
     except ConfigError as e:
         raise GanforgeError(str(e)) from None
 

@@ -20,7 +20,7 @@ from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
 from ..errors import GanforgeError
 
-optuna.logging.set_verbosity(optuna.logging.WARNING)  # ganforge prints its own line per trial
+optuna.logging.set_verbosity(optuna.logging.ERROR)  # ganforge prints its own line per trial (failed ones too)
 # heartbeat, retries, multivariate TPE and the matplotlib plots are marked experimental in Optuna
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
@@ -62,6 +62,7 @@ def sqlite_url(out: pathlib.Path) -> str:
 def open_storage(url: str, heartbeat: int):
     """An RDB storage with a heartbeat: a trial whose worker stops beating for ``3 x heartbeat`` seconds is
     marked failed and re-queued once (by whichever worker looks next)."""
+    url = driver_url(url)
     engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {"pool_pre_ping": True}
     try:
         return RDBStorage(url, engine_kwargs=engine, heartbeat_interval=heartbeat, grace_period=3 * heartbeat,
@@ -73,6 +74,15 @@ def open_storage(url: str, heartbeat: int):
         if isinstance(e, optuna.exceptions.OptunaError) or type(e).__module__.startswith("sqlalchemy"):
             raise GanforgeError(f"cannot open the study storage {redact(url)}: {str(e).splitlines()[0]}") from None
         raise
+
+
+def driver_url(url: str) -> str:
+    """PostgreSQL through psycopg 3 (the sweep extra's driver) when the URL names no driver: SQLAlchemy's default
+    for ``postgresql://`` is psycopg2."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
 
 
 def retry():

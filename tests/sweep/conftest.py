@@ -5,10 +5,11 @@ import os
 import pathlib
 import pwd
 import shutil
-import socket
 import subprocess
 
 import pytest
+
+from ..conftest import free_port
 
 
 def _binary(name: str) -> str | None:
@@ -17,12 +18,6 @@ def _binary(name: str) -> str | None:
         return found
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     return candidates[-1] if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +40,7 @@ def postgres_url(tmp_path_factory):
             os.chmod(parent, os.stat(parent).st_mode | 0o011)
         os.chown(root, user.pw_uid, user.pw_gid)
         run_as = ["runuser", "-u", "postgres", "--"]
-    data, port = root / "data", _free_port()
+    data, port = root / "data", free_port()
     subprocess.run(run_as + [initdb, "-D", str(data), "-A", "trust", "-U", "postgres"], check=True,
                    capture_output=True)
     subprocess.run(run_as + [pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w", "-o",

@@ -37,6 +37,7 @@ def test_a_space_of_every_type_reads_and_suggests():
     ({"train.d_lr": {"type": "real", "low": 0.1, "high": 0.2}}, "train.d_lr: type 'real' is not one of"),
     ({"train.steps": {"type": "int", "low": 1.5, "high": 9}}, "train.steps: low must be an integer"),
     ({"model.ch": {"type": "categorical", "choices": [4, 4]}}, "model.ch: choices repeat a value"),
+    ({"data.resolution": {"type": "categorical", "choices": [32, 48]}}, "data.resolution=48 is not a power of two"),
     ({"train.d_lr": {"type": "float", "low": 0.1, "high": 0.2, "when": {"train.g_lr": 1}}},
      "'when' names train.g_lr, which is not a key earlier"),
     ({"train.d_lr": {"type": "float", "low": 0.1, "high": 0.2, "colour": 1}}, "unknown field(s) colour"),

