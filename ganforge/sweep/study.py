@@ -129,7 +129,10 @@ def load(storage, name: str):
 
 def bind(study, definition: Definition, space):
     """The study with its sampler and pruner (each worker builds its own from the definition)."""
-    study.sampler = TrialSeeded(definition.sampler, definition.seed, space)
+    if definition.sampler == "grid":  # its order is shuffled once by the seed; grid point k goes to trial k
+        study.sampler = optuna.samplers.GridSampler(space.grid(), seed=definition.seed)
+    else:
+        study.sampler = TrialSeeded(definition.sampler, definition.seed)
     study.pruner = make_pruner(definition)
     return study
 
@@ -155,18 +158,16 @@ class TrialSeeded(BaseSampler):
     """A sampler re-made for each trial with a seed of (study seed, trial number). Optuna's samplers draw from
     one random stream per process, so two workers seeded alike would propose the same configs, and a resumed
     search would not repeat the one that was stopped; this one's proposals depend only on the study's seed, the
-    trial's number and the trials finished before it. TPE, random and grid keep no other state between trials."""
+    trial's number and the trials finished before it. TPE and random keep no other state between trials."""
 
-    def __init__(self, kind: str, seed: int, space):
-        self.kind, self.seed, self.space = kind, seed, space
+    def __init__(self, kind: str, seed: int):
+        self.kind, self.seed = kind, seed
         self.inner = self._make(0)
 
     def _make(self, number: int):
         seed = trial_seed(self.seed, number)
         if self.kind == "random":
             return optuna.samplers.RandomSampler(seed=seed)
-        if self.kind == "grid":
-            return optuna.samplers.GridSampler(self.space.grid(), seed=seed)
         # TPE after five random trials; the constant liar counts running trials as bad, so that workers running
         # at once do not all propose the same region
         return optuna.samplers.TPESampler(seed=seed, n_startup_trials=5, multivariate=True, group=True,

@@ -189,3 +189,14 @@ def test_bad_requests_are_one_line_errors(files, capsys):
     assert "already exists in this storage" in error(*start(files, out, "--trials", 1))
     assert "drop --space" in error("--resume", "--out", out, "--space", files / "space.yaml")
     assert "--grid" not in error("--resume", "--worker", "--out", out)
+
+
+def test_the_grid_tries_every_point_once_then_ends(files):
+    (files / "grid.yaml").write_text("train.ema_decay: {type: categorical, choices: [0.9, 0.99]}\n"
+                                     "train.d_lr: {type: float, low: 2.0e-4, high: 4.0e-4, step: 2.0e-4}\n")
+    out = files / "g"
+    _, said = sweep("--config", files / "base.yaml", "--space", files / "grid.yaml", "--metric", "fid100",
+                    "--trial-steps", 2, "--eval-every", 1, "--sampler", "grid", "--pruner", "hyperband", "--out", out)
+    assert "stopped: every point of the grid was tried" in said
+    points = sorted((t.params["train.ema_decay"], round(t.params["train.d_lr"], 6)) for t in load(out).get_trials())
+    assert points == [(0.9, 2e-4), (0.9, 4e-4), (0.99, 2e-4), (0.99, 4e-4)]
