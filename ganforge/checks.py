@@ -75,3 +75,16 @@ def duration(value, name: str) -> float:
     if seconds <= 0:
         raise GanforgeError(f"{name}={value!r}: a duration must be more than 0")
     return seconds
+
+
+COLOURS = {"white": (255, 255, 255), "black": (0, 0, 0), "grey": (128, 128, 128), "gray": (128, 128, 128)}
+
+
+def colour(value, name: str, error: type[GanforgeError] = GanforgeError) -> tuple[int, int, int]:
+    """'white', 'black', 'grey' or '#rrggbb' -> (r, g, b)."""
+    text = str(value).strip().lower()
+    if text in COLOURS:
+        return COLOURS[text]
+    if re.fullmatch(r"#[0-9a-f]{6}", text):
+        return tuple(int(text[i:i + 2], 16) for i in (1, 3, 5))
+    raise error(f"{name}={value!r} is not a colour: expected white, black, grey or #rrggbb")

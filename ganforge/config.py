@@ -17,6 +17,7 @@ from importlib import resources
 import yaml
 
 from .augment import parse_policy
+from .checks import colour
 from .errors import ConfigError, GanforgeError
 from .fields import coerce
 from .metrics.registry import parse_metrics
@@ -138,6 +139,7 @@ class Config:
         res = self.data.resolution
         if res & (res - 1):
             raise ConfigError(f"data.resolution={res} is not a power of two (allowed: 16, 32, 64, ..., 512)")
+        colour(self.data.background, "data.background", ConfigError)
         m = self.model
         self._validate_options()
         try:

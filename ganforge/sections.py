@@ -32,6 +32,12 @@ class DataConfig:
                           choices=["auto", "true", "false"])
     num_workers: int = option(0, "data-loading worker processes (folder datasets)", lo=0, hi=64)
     skip_bad_images: bool = option(False, "skip unreadable images in a folder (reported) instead of stopping")
+    background: str = option("white", "the colour transparent pixels are composited onto, and padding's colour: "
+                             "white, black, grey or #rrggbb")
+    fit: str = option("crop", "non-square images: crop (the short side to the resolution, the centre kept) or pad "
+                      "(the long side to the resolution, padded with data.background)", choices=["crop", "pad"])
+    balance: str = option("data", "how often each class is drawn: data (in proportion to its images) or classes "
+                          "(equally often, its images repeating)", choices=["data", "classes"])
 
 
 @dataclass

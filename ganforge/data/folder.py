@@ -1,22 +1,24 @@
 """A folder of labelled images: one sub-folder per class (its name is the class name), any image size.
 
-Images are resized (short side) and centre-cropped to the configured resolution and converted to L or
-RGB. Small sets are decoded once into memory (which also checks every file before training starts);
+Images are turned upright (EXIF), their transparency composited onto ``data.background``, resized and
+centre-cropped (or padded: ``data.fit``) to the configured resolution and converted to L or RGB. Small sets are decoded once into memory (which also checks every file before training starts);
 large ones are decoded batch by batch.
 """
 from __future__ import annotations
 
 import pathlib
 import statistics
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from ..checks import colour
 from ..errors import GanforgeError
 from .arrays import ArrayDataset
 from .base import DataFacts, DataFormat
-from .transforms import pil_to_array
+from .transforms import has_alpha, pil_to_array
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm", ".pbm"}
 PRELOAD_BUDGET_BYTES = 2 * 1024 ** 3
@@ -65,11 +67,12 @@ def _unreadable(path: pathlib.Path, e: Exception) -> GanforgeError:
 UNREADABLE = (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError)
 
 
-def read_image(path: pathlib.Path, resolution: int, channels: int) -> np.ndarray:
+def read_image(path: pathlib.Path, resolution: int, channels: int, fit: str = "crop",
+               background: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:
     try:
         with Image.open(path) as img:
             img.load()
-            return pil_to_array(img, resolution, channels)
+            return pil_to_array(img, resolution, channels, fit, background)
     except UNREADABLE as e:
         raise _unreadable(path, e) from None
 
@@ -83,20 +86,65 @@ def image_header(path: pathlib.Path) -> tuple[tuple[int, int], str]:
         raise _unreadable(path, e) from None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a folder's images become arrays: size, channels, fit (crop | pad) and the background colour."""
+    resolution: int
+    channels: int
+    fit: str = "crop"
+    background: tuple[int, int, int] = (255, 255, 255)
+
+    def read(self, path: pathlib.Path) -> np.ndarray:
+        return read_image(path, self.resolution, self.channels, self.fit, self.background)
+
+
+def survey(files: list[pathlib.Path], labels: np.ndarray, classes: list[str], reading: Reading,
+           background: str) -> list[str]:
+    """What a user should know about a folder before training (from the image headers, nothing decoded): the
+    images per class, those much smaller than the resolution (upscaled more than 2x), those with transparency
+    and the colour they are put on, and the non-square ones and what ``fit`` does with them."""
+    counts = np.bincount(labels, minlength=len(classes))
+    notes = [f"{len(files):,} images in {len(classes)} classes: "
+             + ", ".join(f"{name} {n:,}" for name, n in zip(classes, counts))]
+    if counts.max() >= 2 * max(counts.min(), 1):
+        notes[0] += (f" (uneven: the largest class has {counts.max() / max(counts.min(), 1):.1f}x the images of the "
+                     f"smallest; data.balance=classes draws every class equally often)")
+    small, alpha, oblong = [], 0, 0
+    for path in files:
+        try:
+            with Image.open(path) as img:
+                (w, h), transparent = img.size, has_alpha(img)
+        except UNREADABLE:
+            continue  # reported when it is read
+        small += [path.name] if min(w, h) * 2 < reading.resolution else []
+        alpha += transparent
+        oblong += max(w, h) > 1.1 * min(w, h)
+    if small:
+        notes.append(f"{len(small):,} images are less than half the resolution ({reading.resolution} px) on their "
+                     f"short side and are upscaled more than 2x (e.g. {some(small)})")
+    if alpha:
+        notes.append(f"{alpha:,} images have transparency: composited onto {background} (data.background)")
+    if oblong:
+        how = "centre-cropped" if reading.fit == "crop" else f"padded with {background}"
+        notes.append(f"{oblong:,} images are not square: {how} (data.fit={reading.fit})")
+    return notes
+
+
 class FolderDataset:
     """Decodes images on access; same interface as :class:`ArrayDataset`."""
 
-    def __init__(self, files, labels, class_names, resolution: int, channels: int, source: str):
+    def __init__(self, files, labels, class_names, reading: "Reading", source: str):
         self.files, self.class_names, self.source = files, class_names, source
         self.labels = torch.from_numpy(labels)
-        self.resolution, self.channels = resolution, channels
+        self.reading = reading
+        self.resolution, self.channels = reading.resolution, reading.channels
 
     def __len__(self) -> int:
         return len(self.files)
 
     def __getitems__(self, indices) -> tuple[torch.Tensor, torch.Tensor]:
         idx = [int(i) for i in indices]
-        images = np.stack([read_image(self.files[i], self.resolution, self.channels) for i in idx])
+        images = np.stack([self.reading.read(self.files[i]) for i in idx])
         return torch.from_numpy(images), self.labels[idx]
 
     @property
@@ -104,19 +152,23 @@ class FolderDataset:
         return (self.channels, self.resolution, self.resolution)
 
 
-def load_folder(root: pathlib.Path, resolution: int, channels: int, preload: str = "auto",
-                skip_bad: bool = False):
+def load_folder(root: pathlib.Path, reading: Reading, preload: str = "auto", skip_bad: bool = False,
+                background: str = "white"):
     """The dataset of an image folder. With ``skip_bad``, every image is decoded once up front and the
-    unreadable ones are left out; the dataset's ``skipped`` lists them with the reason."""
+    unreadable ones are left out; the dataset's ``skipped`` lists them with the reason, its ``notes`` what the
+    folder holds (see :func:`survey`)."""
     files, labels, classes = scan_folder(root)
-    fits = len(files) * channels * resolution ** 2 <= PRELOAD_BUDGET_BYTES
+    notes = survey(files, labels, classes, reading, background)
+    fits = len(files) * reading.channels * reading.resolution ** 2 <= PRELOAD_BUDGET_BYTES
     in_memory = preload == "true" or (preload == "auto" and fits)
     if not (in_memory or skip_bad):
-        return FolderDataset(files, labels, classes, resolution, channels, str(root))
+        dataset = FolderDataset(files, labels, classes, reading, str(root))
+        dataset.notes = notes
+        return dataset
     images, keep, skipped = [], [], []
     for i, path in enumerate(files):
         try:
-            image = read_image(path, resolution, channels)
+            image = reading.read(path)
         except GanforgeError as e:
             if not skip_bad:
                 raise
@@ -131,8 +183,8 @@ def load_folder(root: pathlib.Path, resolution: int, channels: int, preload: str
     if in_memory:
         dataset = ArrayDataset(np.stack(images), labels, classes, str(root))
     else:
-        dataset = FolderDataset([files[i] for i in keep], labels, classes, resolution, channels, str(root))
-    dataset.skipped = skipped
+        dataset = FolderDataset([files[i] for i in keep], labels, classes, reading, str(root))
+    dataset.skipped, dataset.notes = skipped, notes
     missing = sorted(set(range(len(classes))) - set(labels.tolist()))
     if missing:
         raise GanforgeError(f"{root}: class folder(s) {', '.join(classes[i] for i in missing[:10])} hold no readable "
@@ -163,7 +215,8 @@ def _load(source: str, cfg, split: str):
     root = pathlib.Path(source).expanduser()
     if not root.is_dir():
         raise GanforgeError(f"data source {root} is not a folder (data.kind=folder)")
-    return load_folder(root, cfg.resolution, cfg.channels, cfg.preload, cfg.skip_bad_images)
+    reading = Reading(cfg.resolution, cfg.channels, cfg.fit, colour(cfg.background, "data.background"))
+    return load_folder(root, reading, cfg.preload, cfg.skip_bad_images, cfg.background)
 
 
 FORMAT = DataFormat(

@@ -1,6 +1,7 @@
 """An endless, resumable stream of shuffled real batches.
 
-Epoch e visits the data in a permutation drawn from (seed, e); a batch's horizontal flips are drawn from
+Epoch e visits the data in a permutation drawn from (seed, e) — or, with ``balance='classes'``, as many images
+drawn with replacement so that every class is equally likely; a batch's horizontal flips are drawn from
 (seed, e, batch index). The stream's whole state is (epoch, batch index), so a resumed run sees exactly
 the batches an uninterrupted run would have seen, whatever the number of loader workers. The last
 incomplete batch of an epoch is dropped.
@@ -41,8 +42,12 @@ def _collate(batch):
 
 class BatchStream:
     def __init__(self, dataset, batch_size: int, seed: int, hflip: bool = False, num_workers: int = 0,
-                 rank: int = 0, world: int = 1):
+                 rank: int = 0, world: int = 1, balance: str = "data"):
         self.dataset, self.seed, self.rank, self.world = dataset, seed, rank, world
+        self.weights = None  # balance='classes': each image drawn with 1 / its class's image count
+        if balance == "classes":
+            labels = torch.as_tensor(dataset.labels)
+            self.weights = 1.0 / torch.bincount(labels).double()[labels]
         self.hflip, self.num_workers = hflip, num_workers
         self.epoch, self.batch = 0, 0
         self._iter = None
@@ -81,7 +86,9 @@ class BatchStream:
         self._iter = None
 
     def _start_epoch(self):
-        order = torch.randperm(len(self.dataset), generator=_generator(self.seed, self.epoch))
+        g = _generator(self.seed, self.epoch)
+        order = (torch.randperm(len(self.dataset), generator=g) if self.weights is None else
+                 torch.multinomial(self.weights, len(self.dataset), replacement=True, generator=g))
         sampler = _EpochBatches(order, self.batch_size, self.batch, self.part)
         loader = DataLoader(self.dataset, batch_sampler=sampler, num_workers=self.num_workers,
                             collate_fn=_collate, persistent_workers=False)

@@ -64,7 +64,7 @@ class Trainer:
         self.ema = EMA(self.G, t.ema_decay, t.ema_start, t.ema_warmup, t.ema_warmup_horizon)
         set_cross_replica(self.ema.model, False)  # the EMA samples on one rank at a time
         self.stream = BatchStream(dataset, t.batch_size, t.seed, cfg.data.hflip, cfg.data.num_workers,
-                                  dist.rank, dist.world)
+                                  dist.rank, dist.world, cfg.data.balance)
         self.unsynced_norms = [bn for m in (self.G, self.D) for bn in batch_norms(m)
                                if dist.enabled and not t.sync_bn and bn.track_running_stats]
         self.rng = torch.Generator().manual_seed(t.seed)  # every latent and fake class of training

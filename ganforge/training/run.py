@@ -136,6 +136,8 @@ def prepare_run_dir(out: pathlib.Path, cfg: Config, mode: str, force: bool, keep
 
 def load_bound_data(cfg: Config, notify):
     dataset = load_dataset(cfg.data)
+    for note in getattr(dataset, "notes", []):
+        notify(note)
     skipped = getattr(dataset, "skipped", [])
     if skipped:
         notify(f"skipped {len(skipped)} unreadable image(s) (data.skip_bad_images): " + "; ".join(skipped[:3])
