@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench venv browser postgres docs clean
+.PHONY: demo test bench venv browser debs docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/ganforge sample runs/demo --class all --n 80 --seed 0 --out runs/demo/sheet.png
 	@echo "demo sheet: runs/demo/sheet.png (one row per class); training sheets in runs/demo/samples/"
 
-test: $(STAMP) browser postgres
+test: $(STAMP) browser debs
 	$(BIN)/python -m pytest -q
 
 # Debian's Chromium for the web demo's browser test; where apt-get is not allowed the test is skipped (reported).
@@ -34,14 +34,16 @@ browser:
 	    { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }; }; } || \
 	  echo "note: chromium could not be installed (needs root and apt-get); the browser test will be skipped"
 
-# Debian's PostgreSQL server for the sweep's shared-storage tests (each test starts its own on loopback); where
-# apt-get is not allowed those tests are skipped (reported).
-postgres:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
-	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  { apt-get install -y -qq postgresql >/dev/null 2>&1 || \
-	    { apt-get update -qq >/dev/null && apt-get install -y -qq postgresql >/dev/null; }; }; } || \
-	  echo "note: postgresql could not be installed (needs root and apt-get); its tests will be skipped"
+# Debian packages some tests use: PostgreSQL (the sweep's shared-storage tests start their own server on
+# loopback) and the sources of the colour development sets (tools/build_colour_sets.py). Where root and apt-get
+# are not available those tests are skipped (reported).
+TEST_DEBS := postgresql openclipart-png oxygen-icon-theme
+debs:
+	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  [ -z "$$missing" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null && apt-get install -y -qq $$missing >/dev/null; }; }; } || \
+	  echo "note: $$missing could not be installed (needs root and apt-get); the tests that need them are skipped"
 
 # The documentation site (MkDocs + Material + mkdocstrings), built strictly: a broken link or a missing reference
 # fails. docs/results.md, the README's family table and docs/reference/config.md are rendered first.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pathlib
 import statistics
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,9 +71,11 @@ UNREADABLE = (UnidentifiedImageError, Image.DecompressionBombError, OSError, Val
 def read_image(path: pathlib.Path, resolution: int, channels: int, fit: str = "crop",
                background: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:
     try:
-        with Image.open(path) as img:
-            img.load()
-            return pil_to_array(img, resolution, channels, fit, background)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # counted in survey() instead
+            with Image.open(path) as img:
+                img.load()
+                return pil_to_array(img, resolution, channels, fit, background)
     except UNREADABLE as e:
         raise _unreadable(path, e) from None
 
@@ -109,19 +112,25 @@ def survey(files: list[pathlib.Path], labels: np.ndarray, classes: list[str], re
     if counts.max() >= 2 * max(counts.min(), 1):
         notes[0] += (f" (uneven: the largest class has {counts.max() / max(counts.min(), 1):.1f}x the images of the "
                      f"smallest; data.balance=classes draws every class equally often)")
-    small, alpha, oblong = [], 0, 0
+    small, huge, alpha, oblong = [], [], 0, 0
     for path in files:
         try:
-            with Image.open(path) as img:
-                (w, h), transparent = img.size, has_alpha(img)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(path) as img:
+                    (w, h), transparent = img.size, has_alpha(img)
         except UNREADABLE:
             continue  # reported when it is read
         small += [path.name] if min(w, h) * 2 < reading.resolution else []
+        huge += [path.name] if w * h > (Image.MAX_IMAGE_PIXELS or float("inf")) else []
         alpha += transparent
         oblong += max(w, h) > 1.1 * min(w, h)
     if small:
         notes.append(f"{len(small):,} images are less than half the resolution ({reading.resolution} px) on their "
                      f"short side and are upscaled more than 2x (e.g. {some(small)})")
+    if huge:
+        notes.append(f"{len(huge):,} images have more than {Image.MAX_IMAGE_PIXELS / 1e6:.0f} M pixels and are slow to "
+                     f"decode (e.g. {some(huge)}); above twice that PIL refuses them as possible decompression bombs")
     if alpha:
         notes.append(f"{alpha:,} images have transparency: composited onto {background} (data.background)")
     if oblong:
