@@ -185,4 +185,6 @@ def open_dataset(spec: str, shape: tuple[int, int, int], n: int | None, seed: in
         data_cfg = DataConfig(source=spec, resolution=shape[1], channels=shape[0])
     dataset = load_dataset(data_cfg, split=split)
     cfg_key = f"{data_cfg.resolution}x{data_cfg.channels}"
+    if (data_cfg.fit, data_cfg.background) != ("crop", "white"):  # how a folder's images were prepared
+        cfg_key += f"|{data_cfg.fit}|{data_cfg.background}"
     return dataset_source(dataset, n, seed, identity=lambda: f"{data_identity(spec)}|{split}|{cfg_key}", flag=flag)

@@ -99,3 +99,11 @@ def test_balance_draws_classes_in_proportion_or_equally(balance, share):
     again.load_state_dict(stream.state_dict())
     stream_next, again_next = stream.next()[1], again.next()[1]
     assert torch.equal(stream_next, again_next)  # the draw is a function of (seed, epoch): it resumes exactly
+
+
+def test_statistics_of_a_folder_prepared_another_way_are_cached_apart(tmp_path):
+    from ganforge.metrics.sources import open_dataset
+    root = one_image(tmp_path, Image.new("RGB", (32, 16), (0, 0, 255)))
+    keys = {open_dataset(str(root), (3, 16, 16), None, 0, data_cfg=data_config(root, **k)).identity_of()
+            for k in ({}, {"fit": "pad"}, {"fit": "pad", "background": "black"})}
+    assert len(keys) == 3
