@@ -168,7 +168,7 @@ class Budget:
         if self.d.deadline:
             left = self.d.deadline - time.time()
             if left <= 0:
-                return "the search's time is up"
+                return "the search's time is up (--resume --budget TIME continues it)"
             need = self.estimate(study)
             if need > left:
                 return f"{left / 60:.1f} min left, less than a trial takes ({need / 60:.1f} min)"
