@@ -51,8 +51,8 @@ class TrialWatch(Watch):
     """Reports the score to Optuna at each evaluation, asks the pruner, and ends the trial when its own or the
     search's time is up."""
 
-    def __init__(self, trial, definition: Definition, started: float):
-        self.trial, self.score = trial, parse_score(definition.score)
+    def __init__(self, trial, definition: Definition, started: float, say=lambda message: None):
+        self.trial, self.score, self.say = trial, parse_score(definition.score), say
         self.deadline = definition.deadline or None
         self.trial_end = started + definition.trial_time if definition.trial_time else None
         self.value = self.step = None
@@ -61,6 +61,7 @@ class TrialWatch(Watch):
     def after_eval(self, step: int, metrics: dict) -> str | None:
         self.value, self.step = self.score.read(metrics), step
         self.trial.report(self.value, step)
+        self.say(f"trial {self.trial.number}: step {step}: {self.score.name} {self.value:.4g}")
         if self.trial.should_prune():
             self.pruned = True
             return PRUNED_NOTE
@@ -96,7 +97,7 @@ class Objective:
         shown = ", ".join(f"{k}={_short(v)}" for k, v in values.items())
         self.say(f"trial {trial.number}: {shown or '(the base config)'}" + (f" ({resume})" if resume else ""))
         started = time.time()
-        watch = TrialWatch(trial, self.definition, started)
+        watch = TrialWatch(trial, self.definition, started, self.say)
         try:
             summary = train(cfg, run_dir, resume="auto" if resume else False, show_progress=False,
                             notify=lambda m: self.say(f"trial {trial.number}: {m}"), watch=watch)
