@@ -188,8 +188,19 @@ def sweep_section(results: dict) -> list[str]:
                    f"{t['trials']} ({t.get('complete', 0)} / {t.get('pruned', 0)} / {t.get('fail', 0)}) | "
                    f"{t['trial_minutes']:.0f} | {t['wall_minutes']:.0f} | {len(t['hosts'])} |")
     out += ["", "How each was measured:", ""]
-    out += [f"- `{r['name']}`: {r['sampler']} sampler, {r['pruner']} pruner, seed {r['seed']}; {measured(r)}."
+    out += [f"- `{r['name']}`: " + (f"`{r['searched_with']}`; " if r.get("searched_with") else "")
+            + f"{r['sampler']} sampler, {r['pruner']} pruner, seed {r['seed']}; reported by {measured(r)}."
             for r in rows]
+    for r in rows:
+        score = next(iter(r["metrics"]), "score")
+        out += ["", f"### Trials of `{r['name']}`", "", f"| trial | state | {score} | steps | minutes | overrides |",
+                "|---|---|---|---|---|---|"]
+        for t in r["trials"]:
+            params = ", ".join(f"`{k}={v:.3g}`" if isinstance(v, float) else f"`{k}={v}`"
+                               for k, v in t["params"].items())
+            minutes = f"{t['seconds'] / 60:.1f}" if t.get("seconds") else "—"
+            got = f"{t['value']:.3f}" if t.get("value") is not None else "—"
+            out.append(f"| {t['number']} | {t['state']} | {got} | {t.get('steps') or '—'} | {minutes} | {params} |")
     return out + [""]
 
 

@@ -9,6 +9,7 @@ import time
 from ..checks import duration
 from ..config import parse_override
 from ..errors import GanforgeError
+from ..results import command_line
 from .common import non_negative_int, positive_int
 
 DEFINING = ("preset", "config", "data", "set", "space", "metric", "sampler", "pruner", "seed", "eval_every",
@@ -72,7 +73,8 @@ def _definition(args, space_mod, study_mod, say):
     definition = study_mod.Definition(
         base=base.to_dict(), space=space.to_dict(), score=score.name, direction=score.direction,
         sampler=args.sampler, pruner=args.pruner, seed=args.seed, eval_every=every,
-        trial_time=duration(args.trial_time, "--trial-time") if args.trial_time else 0.0, trials=args.trials or 0)
+        trial_time=duration(args.trial_time, "--trial-time") if args.trial_time else 0.0, trials=args.trials or 0,
+        command=command_line())
     return definition, space
 
 

@@ -114,6 +114,6 @@ def write_results(study, definition: Definition, directory, name: str) -> pathli
     metrics = {definition.score: round(best.value, 4)} if best else {}
     return write_result(directory, name, metrics, kind="sweep", study=study.study_name,
                         direction=definition.direction, sampler=definition.sampler, pruner=definition.pruner,
-                        seed=definition.seed, space=definition.space,
+                        seed=definition.seed, space=definition.space, searched_with=definition.command,
                         best={"number": best.number, "params": best.params} if best else None,
                         totals=totals(study), trials=trials)

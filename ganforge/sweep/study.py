@@ -44,6 +44,7 @@ class Definition:
     trial_time: float = 0.0  # seconds a trial may train (0 = until train.steps)
     trials: int = 0  # finished trials (complete or pruned) to reach (0 = no limit)
     deadline: float = 0.0  # epoch seconds after which no trial starts or continues (0 = none)
+    command: str = ""  # the command line that created the study
     format: int = FORMAT
 
     @classmethod
