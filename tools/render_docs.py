@@ -200,7 +200,7 @@ def sweep_section(results: dict) -> list[str]:
                                for k, v in t["params"].items())
             minutes = f"{t['seconds'] / 60:.1f}" if t.get("seconds") else "—"
             got = f"{t['value']:.3f}" if t.get("value") is not None else "—"
-            out.append(f"| {t['number']} | {t['state']} | {got} | {t.get('steps') or '—'} | {minutes} | {params} |")
+            out.append(f"| {t['number']}{' (the base config)' if t.get('base') else ''} | {t['state']} | {got} | {t.get('steps') or '—'} | {minutes} | {params} |")
     return out + [""]
 
 

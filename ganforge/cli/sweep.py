@@ -97,6 +97,7 @@ def _sweep(args) -> int:
         if given:
             raise GanforgeError(f"{'--resume' if args.resume else '--worker'} continues the study as it was "
                                 f"defined; drop {', '.join(given)}")
+    deadline = time.time() + duration(args.budget, "--budget") if args.budget else None
     if not joining:  # checked before anything is written
         definition, space = _definition(args, space_mod, study_mod, _say)
         if args.include_base:
@@ -107,15 +108,13 @@ def _sweep(args) -> int:
         study, definition = study_mod.load(storage, name)
         space = space_mod.space_from_dict(definition.space, _base_of(definition), "the study's search space")
         study_mod.bind(study, definition, space)
-        if args.trials:
-            definition.trials = args.trials
-        if args.budget:
-            definition.deadline = time.time() + duration(args.budget, "--budget")
-        if args.resume:
+        definition.trials = args.trials or definition.trials
+        definition.deadline = deadline or definition.deadline
+        if args.resume:  # the new limits are the study's (a worker's own apply to it alone)
+            study_mod.store(study, definition)
             search.requeue_running(study, storage, _say)
     else:
-        if args.budget:
-            definition.deadline = time.time() + duration(args.budget, "--budget")
+        definition.deadline = deadline or 0.0
         study = study_mod.create(storage, name, definition, space)
         if args.include_base:
             study.enqueue_trial(space.values_of(_base_of(definition)), user_attrs={"base": True})

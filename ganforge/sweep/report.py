@@ -25,7 +25,8 @@ def _curve(t, points: int = 4) -> str:
 
 
 def _params(t) -> str:
-    return ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in t.params.items())
+    text = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in t.params.items())
+    return ("the base config: " if t.user_attrs.get("base") else "") + text
 
 
 def best_trial(study):
@@ -110,7 +111,8 @@ def write_results(study, definition: Definition, directory, name: str) -> pathli
     trials = [{"number": t.number, "state": t.state.name.lower(), "value": t.value, "params": t.params,
                "curve": {str(k): v for k, v in sorted(t.intermediate_values.items())},
                "seconds": t.user_attrs.get("seconds"), "steps": t.user_attrs.get("steps"),
-               "host": t.user_attrs.get("host")} for t in study.get_trials(deepcopy=False)]
+               "host": t.user_attrs.get("host"), "base": bool(t.user_attrs.get("base"))}
+              for t in study.get_trials(deepcopy=False)]
     metrics = {definition.score: round(best.value, 4)} if best else {}
     return write_result(directory, name, metrics, kind="sweep", study=study.study_name,
                         direction=definition.direction, sampler=definition.sampler, pruner=definition.pruner,

@@ -108,8 +108,12 @@ def create(storage, name: str, definition: Definition, space):
     except optuna.exceptions.DuplicatedStudyError:
         raise GanforgeError(f"a study named {name!r} already exists in this storage: continue it with --resume, "
                             f"join it with --worker, or choose another --study / --out") from None
-    study.set_user_attr(KEY, dataclasses.asdict(definition))
+    store(study, definition)
     return bind(study, definition, space)
+
+
+def store(study, definition: Definition) -> None:
+    study.set_user_attr(KEY, dataclasses.asdict(definition))
 
 
 def load(storage, name: str):
