@@ -83,16 +83,22 @@ def plots(study, out: pathlib.Path) -> list[pathlib.Path]:
                 ax = make()
             except (ValueError, RuntimeError):
                 continue  # e.g. importance with too few distinct trials
+        if name in ("history", "intermediate") and _spans_decades(study):
+            ax.set_yscale("log")  # early scores of a GAN are often tens of times the final ones
         fig = (ax.flat[0] if hasattr(ax, "flat") else ax).get_figure()
-        fig.set_size_inches(max(6.4, 3.2 * len(varied)) if name == "slice" else 6.4, 4.2)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the slice plot's colour bar
+        fig.set_size_inches(max(6.4, 3.6 * len(varied) + 1.2) if name == "slice" else 6.4, 4.2)
+        if name != "slice":  # the slice plot's colour bar has its own place, which tight_layout would overlap
             fig.tight_layout()
         path = out / f"{name}.png"
-        fig.savefig(path, dpi=100)
+        fig.savefig(path, dpi=100, bbox_inches="tight")
         plt.close(fig)
         written.append(path)
     return written
+
+
+def _spans_decades(study) -> bool:
+    values = [v for t in study.get_trials(deepcopy=False) for v in t.intermediate_values.values()]
+    return bool(values) and min(values) > 0 and max(values) > 20 * min(values)
 
 
 def best_config(study, definition: Definition, path: pathlib.Path) -> pathlib.Path | None:
