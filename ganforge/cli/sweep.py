@@ -13,7 +13,7 @@ from ..results import command_line
 from .common import non_negative_int, positive_int
 
 DEFINING = ("preset", "config", "data", "set", "space", "metric", "sampler", "pruner", "seed", "eval_every",
-            "trial_time", "trial_steps", "include_base")
+            "trial_time", "trial_steps", "include_base", "prune_after")
 
 
 def _say(message: str) -> None:
@@ -72,7 +72,7 @@ def _definition(args, space_mod, study_mod, say):
         raise GanforgeError("say when the search ends: --trials N and/or --budget TIME (e.g. 2h)")
     definition = study_mod.Definition(
         base=base.to_dict(), space=space.to_dict(), score=score.name, direction=score.direction,
-        sampler=args.sampler, pruner=args.pruner, seed=args.seed, eval_every=every,
+        sampler=args.sampler, pruner=args.pruner, seed=args.seed, eval_every=every, prune_after=args.prune_after or 0,
         trial_time=duration(args.trial_time, "--trial-time") if args.trial_time else 0.0, trials=args.trials or 0,
         command=command_line())
     return definition, space
@@ -193,6 +193,8 @@ def register(sub) -> None:
     s.add_argument("--trial-steps", type=positive_int, help="steps of one trial (train.steps)")
     s.add_argument("--eval-every", type=positive_int, help="steps between a trial's scores (default: the base's "
                    "eval.every, else an eighth of its steps)")
+    s.add_argument("--prune-after", type=positive_int, help="no trial is pruned before this step (default: its first "
+                   "evaluation); GAN scores early in a run can rank trials differently from their end")
     s.add_argument("--sampler", choices=["tpe", "random", "grid"], default=DEFAULTS["sampler"],
                    help="how configs are proposed (default tpe)")
     s.add_argument("--pruner", choices=["median", "hyperband", "halving", "none"], default=DEFAULTS["pruner"],

@@ -41,6 +41,7 @@ class Definition:
     pruner: str = "median"
     seed: int = 0
     eval_every: int = 0  # steps between the in-training evaluations a trial reports
+    prune_after: int = 0  # the first step at which a trial may be pruned (0 = its first evaluation)
     trial_time: float = 0.0  # seconds a trial may train (0 = until train.steps)
     trials: int = 0  # finished trials (complete or pruned) to reach (0 = no limit)
     deadline: float = 0.0  # epoch seconds after which no trial starts or continues (0 = none)
@@ -144,7 +145,7 @@ def bind(study, definition: Definition, space):
 
 def make_pruner(d: Definition):
     steps = int(d.base["train"]["steps"])
-    first = d.eval_every or steps
+    first = max(d.prune_after, d.eval_every or steps)
     if d.pruner == "median":  # a trial stops when its value is worse than the median of earlier trials' at that step
         return optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=first - 1)
     if d.pruner == "hyperband":

@@ -200,3 +200,20 @@ def test_the_grid_tries_every_point_once_then_ends(files):
     assert "stopped: every point of the grid was tried" in said
     points = sorted((t.params["train.ema_decay"], round(t.params["train.d_lr"], 6)) for t in load(out).get_trials())
     assert points == [(0.9, 2e-4), (0.9, 4e-4), (0.99, 2e-4), (0.99, 4e-4)]
+
+
+@pytest.mark.parametrize("prune_after,first_pruned_at", [(0, 2), (6, 6)])
+def test_no_trial_is_pruned_before_prune_after(prune_after, first_pruned_at):
+    definition = study_mod.Definition(base={"train": {"steps": 8}}, space={}, score="fid2k", direction="minimize",
+                                      eval_every=2, prune_after=prune_after)
+    study = optuna.create_study(pruner=study_mod.make_pruner(definition))
+    for _ in range(3):  # the median pruner's startup trials
+        study.add_trial(optuna.create_trial(value=1.0, params={}, distributions={},
+                                            intermediate_values={s: 1.0 for s in (2, 4, 6, 8)}))
+    trial, pruned_at = study.ask(), None
+    for step in (2, 4, 6, 8):
+        trial.report(100.0, step)  # far worse than every earlier trial at every step
+        if trial.should_prune():
+            pruned_at = step
+            break
+    assert pruned_at == first_pruned_at
