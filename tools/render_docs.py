@@ -158,8 +158,9 @@ def determinism_section(results: dict) -> list[str]:
     out = ["## What repeatable runs cost", "",
            "The demo preset's training step with the class-wise minibatch-stddev map gathering by `index_select` "
            "(today), by plain indexing (before: two-thread runs did not repeat) and with today's layer under "
-           "`torch.use_deterministic_algorithms(True)`, timed in one process (`benchmarks/determinism_cost.py`), "
-           "and whether two short runs of each end on the same weights.", ""]
+           "`torch.use_deterministic_algorithms(True)`, timed in one process, interleaved "
+           "(`benchmarks/determinism_cost.py`), and whether three runs of five fp32 steps of each end on the same "
+           "weights. Differences of a few per cent between the times are within this machine's noise.", ""]
     for r in rows:
         out += [f"<a id=\"{anchor(r['name'])}\"></a>`{r['name']}`: {r['precision']}, {r['threads']} threads, median "
                 f"of {r['rounds']} rounds of {r['steps']} steps.", "",
