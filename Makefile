@@ -35,9 +35,9 @@ browser:
 	  echo "note: chromium could not be installed (needs root and apt-get); the browser test will be skipped"
 
 # Debian packages some tests use: PostgreSQL (the sweep's shared-storage tests start their own server on
-# loopback) and the sources of the colour development sets (tools/build_colour_sets.py). Where root and apt-get
-# are not available those tests are skipped (reported).
-TEST_DEBS := postgresql openclipart-png oxygen-icon-theme
+# loopback), the sources of the colour development sets (tools/build_colour_sets.py) and the full Fashion-MNIST
+# (the MNIST-format reader's test). Where root and apt-get are not available those tests are skipped (reported).
+TEST_DEBS := postgresql openclipart-png oxygen-icon-theme dataset-fashion-mnist
 debs:
 	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	  [ -z "$$missing" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \

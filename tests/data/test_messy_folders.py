@@ -53,7 +53,7 @@ def test_palette_transparency_cmyk_and_16_bit_images_convert(tmp_path):
     cmyk = Image.new("CMYK", (16, 16), (0, 255, 255, 0))  # full magenta and yellow: red
     assert tuple(pixels(one_image(tmp_path / "k", cmyk, "a.jpg", quality=100))[:, 5, 5]) in \
         [(r, g, b) for r in range(250, 256) for g in range(0, 6) for b in range(0, 6)]
-    deep = Image.fromarray(np.full((16, 16), 65535, np.uint16), "I;16")
+    deep = Image.fromarray(np.full((16, 16), 65535, np.uint16))  # mode I;16
     assert pixels(one_image(tmp_path / "d", deep), channels=1)[0, 5, 5] == 255
 
 
