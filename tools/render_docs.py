@@ -115,8 +115,7 @@ def results_page(results: dict) -> str:
         out += ["", "How each was measured:", ""]
         for r in ([f] if f else []) + rows:
             load = f"; meanwhile: {r['load']}" if r.get("load") else ""
-            out.append(f"- `{r['name']}`: `{r['command']}` at commit `{r['commit']}`, {r['date'][:10]}, "
-                       f"on {machine(r)}{load}.")
+            out.append(f"- `{r['name']}`: {measured(r)}{load}.")
         out.append("")
     timing = [r for r in results.values() if r["kind"] == "preset-time"]
     if timing:
@@ -131,8 +130,7 @@ def results_page(results: dict) -> str:
                        f"{r['metrics']['train_minutes']:.1f} |")
         out += ["", "How each was measured:", ""]
         for r in timing:
-            out.append(f"- `{r['name']}`: `{r['command']}` at commit `{r['commit']}`, {r['date'][:10]}, "
-                       f"on {machine(r)}.")
+            out.append(f"- `{r['name']}`: {measured(r)}.")
         out.append("")
     out += determinism_section(results) + sweep_section(results)
     other = [r for r in results.values() if r["kind"] not in ("preset-quality", "real-floor", "preset-time",

@@ -65,14 +65,15 @@ def _definition(args, space_mod, study_mod, say):
     if every > steps:
         raise GanforgeError(f"--eval-every {every} is more than the trials' {steps} steps: a trial would report "
                             f"its score only at its end")
-    if args.sampler == "grid":
+    sampler, pruner = args.sampler or "tpe", args.pruner or "median"
+    if sampler == "grid":
         size = space.grid_size()
         say(f"grid of {size} configs")
     elif not args.trials and not args.budget:
         raise GanforgeError("say when the search ends: --trials N and/or --budget TIME (e.g. 2h)")
     definition = study_mod.Definition(
         base=base.to_dict(), space=space.to_dict(), score=score.name, direction=score.direction,
-        sampler=args.sampler, pruner=args.pruner, seed=args.seed, eval_every=every, prune_after=args.prune_after or 0,
+        sampler=sampler, pruner=pruner, seed=args.seed or 0, eval_every=every, prune_after=args.prune_after or 0,
         trial_time=duration(args.trial_time, "--trial-time") if args.trial_time else 0.0, trials=args.trials or 0,
         command=command_line())
     return definition, space
@@ -92,8 +93,7 @@ def _sweep(args) -> int:
         raise GanforgeError("give --out DIR: the trials' run directories are written there")
     joining = args.resume or args.worker
     if joining:
-        given = [f"--{k.replace('_', '-')}" for k in DEFINING if getattr(args, k) not in (None, [], False)
-                 and not (k in ("sampler", "pruner", "seed") and getattr(args, k) == DEFAULTS[k])]
+        given = [f"--{k.replace('_', '-')}" for k in DEFINING if getattr(args, k) not in (None, [], False)]
         if given:
             raise GanforgeError(f"{'--resume' if args.resume else '--worker'} continues the study as it was "
                                 f"defined; drop {', '.join(given)}")
@@ -101,12 +101,12 @@ def _sweep(args) -> int:
     if not joining:  # checked before anything is written
         definition, space = _definition(args, space_mod, study_mod, _say)
         if args.include_base:
-            space.values_of(_base_of(definition))
+            space.values_of(definition.base_config())
     out.mkdir(parents=True, exist_ok=True)
     storage = study_mod.open_storage(url, args.heartbeat)
     if joining:
         study, definition = study_mod.load(storage, name)
-        space = space_mod.space_from_dict(definition.space, _base_of(definition), "the study's search space")
+        space = space_mod.space_from_dict(definition.space, definition.base_config(), "the study's search space")
         study_mod.bind(study, definition, space)
         definition.trials = args.trials or definition.trials
         definition.deadline = deadline or definition.deadline
@@ -117,7 +117,7 @@ def _sweep(args) -> int:
         definition.deadline = deadline or 0.0
         study = study_mod.create(storage, name, definition, space)
         if args.include_base:
-            study.enqueue_trial(space.values_of(_base_of(definition)), user_attrs={"base": True})
+            study.enqueue_trial(space.values_of(definition.base_config()), user_attrs={"base": True})
     _say(f"study {name!r} in {study_mod.redact(url)}: {definition.score} ({definition.direction}), "
          f"{definition.sampler} sampler, {definition.pruner} pruner, seed {definition.seed}; trials in {out / 'trials'}")
     reason = search.run(study, definition, space, out, args.threads, _say)
@@ -127,11 +127,6 @@ def _sweep(args) -> int:
     if best is not None:
         print(f"best: trial {best.number}, {definition.score} {best.value:.4g} ({best.user_attrs.get('run_dir')})")
     return 0
-
-
-def _base_of(definition):
-    from ..config import Config
-    return Config.from_dict(definition.base, origin="the study's base config", stored=True)
 
 
 def _report(args) -> int:
@@ -166,9 +161,6 @@ def _report(args) -> int:
     return 0
 
 
-DEFAULTS = {"sampler": "tpe", "pruner": "median", "seed": 0}
-
-
 def register(sub) -> None:
     s = sub.add_parser("sweep", help="search hyper-parameters (Optuna); 'sweep report DIR' shows what it found",
                        description="Search hyper-parameters: each trial is a training run in OUT/trials/NNNN that "
@@ -195,12 +187,12 @@ def register(sub) -> None:
                    "eval.every, else an eighth of its steps)")
     s.add_argument("--prune-after", type=positive_int, help="no trial is pruned before this step (default: its first "
                    "evaluation); GAN scores early in a run can rank trials differently from their end")
-    s.add_argument("--sampler", choices=["tpe", "random", "grid"], default=DEFAULTS["sampler"],
+    s.add_argument("--sampler", choices=["tpe", "random", "grid"],
                    help="how configs are proposed (default tpe)")
-    s.add_argument("--pruner", choices=["median", "hyperband", "halving", "none"], default=DEFAULTS["pruner"],
+    s.add_argument("--pruner", choices=["median", "hyperband", "halving", "none"],
                    help="which trials stop early (default median)")
-    s.add_argument("--seed", type=non_negative_int, default=DEFAULTS["seed"],
-                   help="the study's seed: the same seed proposes the same configs")
+    s.add_argument("--seed", type=non_negative_int,
+                   help="the study's seed (default 0): the same seed proposes the same configs")
     s.add_argument("--threads", type=non_negative_int, default=0, help="CPU threads of each trial (train.threads; "
                    "two workers on one machine: 1 each)")
     s.add_argument("--out", help="the sweep's directory: trial runs in OUT/trials, the study in OUT/study.db unless "

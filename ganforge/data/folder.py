@@ -95,14 +95,13 @@ class Reading:
     resolution: int
     channels: int
     fit: str = "crop"
-    background: tuple[int, int, int] = (255, 255, 255)
+    background: str = "white"  # data.background: a colour name or #rrggbb
 
     def read(self, path: pathlib.Path) -> np.ndarray:
-        return read_image(path, self.resolution, self.channels, self.fit, self.background)
+        return read_image(path, self.resolution, self.channels, self.fit, colour(self.background, "data.background"))
 
 
-def survey(files: list[pathlib.Path], labels: np.ndarray, classes: list[str], reading: Reading,
-           background: str) -> list[str]:
+def survey(files: list[pathlib.Path], labels: np.ndarray, classes: list[str], reading: Reading) -> list[str]:
     """What a user should know about a folder before training (from the image headers, nothing decoded): the
     images per class, those much smaller than the resolution (upscaled more than 2x), those with transparency
     and the colour they are put on, and the non-square ones and what ``fit`` does with them."""
@@ -132,9 +131,9 @@ def survey(files: list[pathlib.Path], labels: np.ndarray, classes: list[str], re
         notes.append(f"{len(huge):,} images have more than {Image.MAX_IMAGE_PIXELS / 1e6:.0f} M pixels and are slow to "
                      f"decode (e.g. {some(huge)}); above twice that PIL refuses them as possible decompression bombs")
     if alpha:
-        notes.append(f"{alpha:,} images have transparency: composited onto {background} (data.background)")
+        notes.append(f"{alpha:,} images have transparency: composited onto {reading.background} (data.background)")
     if oblong:
-        how = "centre-cropped" if reading.fit == "crop" else f"padded with {background}"
+        how = "centre-cropped" if reading.fit == "crop" else f"padded with {reading.background}"
         notes.append(f"{oblong:,} images are not square: {how} (data.fit={reading.fit})")
     return notes
 
@@ -161,13 +160,12 @@ class FolderDataset:
         return (self.channels, self.resolution, self.resolution)
 
 
-def load_folder(root: pathlib.Path, reading: Reading, preload: str = "auto", skip_bad: bool = False,
-                background: str = "white"):
+def load_folder(root: pathlib.Path, reading: Reading, preload: str = "auto", skip_bad: bool = False):
     """The dataset of an image folder. With ``skip_bad``, every image is decoded once up front and the
     unreadable ones are left out; the dataset's ``skipped`` lists them with the reason, its ``notes`` what the
     folder holds (see :func:`survey`)."""
     files, labels, classes = scan_folder(root)
-    notes = survey(files, labels, classes, reading, background)
+    notes = survey(files, labels, classes, reading)
     fits = len(files) * reading.channels * reading.resolution ** 2 <= PRELOAD_BUDGET_BYTES
     in_memory = preload == "true" or (preload == "auto" and fits)
     if not (in_memory or skip_bad):
@@ -224,8 +222,8 @@ def _load(source: str, cfg, split: str):
     root = pathlib.Path(source).expanduser()
     if not root.is_dir():
         raise GanforgeError(f"data source {root} is not a folder (data.kind=folder)")
-    reading = Reading(cfg.resolution, cfg.channels, cfg.fit, colour(cfg.background, "data.background"))
-    return load_folder(root, reading, cfg.preload, cfg.skip_bad_images, cfg.background)
+    return load_folder(root, Reading(cfg.resolution, cfg.channels, cfg.fit, cfg.background), cfg.preload,
+                       cfg.skip_bad_images)
 
 
 FORMAT = DataFormat(

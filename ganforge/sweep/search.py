@@ -31,9 +31,14 @@ class TrialFailed(Exception):
     """A trial that failed on its own (a config the trainer refused, a diverged run): the search goes on."""
 
 
+def numbered(study, number: int):
+    """The study's trial ``number`` (a frozen trial: its system attributes, its state now)."""
+    return next(t for t in study.get_trials(deepcopy=False) if t.number == number)
+
+
 def trial_config(definition: Definition, values: dict, threads: int = 0) -> Config:
     """The config of a trial: the base, its sampled values, and what the search needs from its evaluations."""
-    cfg = apply(Config.from_dict(definition.base, origin="the study's base config", stored=True), values)
+    cfg = apply(definition.base_config(), values)
     score = parse_score(definition.score)
     if score.metric not in cfg.eval.metrics:
         cfg.eval.metrics = list(cfg.eval.metrics) + [score.metric]
@@ -135,8 +140,7 @@ class Objective:
     def _continue_retried(self, trial, run_dir) -> str:
         """A re-queued trial continues the run its failed attempt left on this machine (runs resume bit for bit),
         rather than training again from step 0."""
-        frozen = next(t for t in trial.study.get_trials(deepcopy=False) if t.number == trial.number)
-        history = RetryHeartbeatStaleTrialCallback.retry_history(frozen)
+        history = RetryHeartbeatStaleTrialCallback.retry_history(numbered(trial.study, trial.number))
         if not history or run_dir.exists():
             return ""
         previous = history[-1]
@@ -183,9 +187,8 @@ class Budget:
 
 def requeue_stopped(study, number: int, say) -> None:
     """The trial this worker was running when a signal stopped it (failed by now) is re-queued once."""
-    trial = next(t for t in study.get_trials(deepcopy=False) if t.number == number)
     before = len(study.get_trials(deepcopy=False))
-    retry()(study, copy.deepcopy(trial))
+    retry()(study, copy.deepcopy(numbered(study, number)))
     if len(study.get_trials(deepcopy=False)) > before:
         say(f"trial {number} was stopped; it is queued to run again")
 

@@ -18,14 +18,13 @@ import optuna
 from optuna.samplers import BaseSampler
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
+from ..config import Config
 from ..errors import GanforgeError
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)  # ganforge prints its own line per trial (failed ones too)
 # heartbeat, retries, multivariate TPE and the matplotlib plots are marked experimental in Optuna
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
-SAMPLERS = ("tpe", "random", "grid")
-PRUNERS = ("median", "hyperband", "halving", "none")
 KEY = "ganforge"  # the study's user attribute that holds its definition
 FORMAT = 1
 
@@ -47,6 +46,9 @@ class Definition:
     deadline: float = 0.0  # epoch seconds after which no trial starts or continues (0 = none)
     command: str = ""  # the command line that created the study
     format: int = FORMAT
+
+    def base_config(self) -> Config:
+        return Config.from_dict(self.base, origin="the study's base config", stored=True)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Definition":
